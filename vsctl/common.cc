@@ -1,0 +1,242 @@
+// Helpers shared by vsctl's commands: name matching, row lookup, `@name` symbols and the
+// COLUMN[:KEY]=VALUE argument syntax.
+#include <algorithm>
+#include <cctype>
+#include <climits>
+
+#include "vsctl/vsctl.h"
+
+namespace vs::vsctl {
+
+using boost::outcome_v2::success;
+using ovsdb::Atom;
+using ovsdb::Column;
+using ovsdb::Datum;
+using ovsdb::Table;
+
+const Column& Context::column(std::string_view table_name, std::string_view column_name) const {
+  const Column* column = table(table_name).find_column(column_name);
+  if (!column) std::abort();  // a typo in vsctl's own code, not user input
+  return *column;
+}
+
+// --- symbols ------------------------------------------------------------------------------
+
+static std::string symbol_key(std::string_view name) {
+  return name.starts_with('@') ? std::string(name) : "@" + std::string(name);
+}
+
+Uuid Symbols::reference(std::string_view name) {
+  auto [it, inserted] = symbols_.try_emplace(symbol_key(name));
+  if (inserted) it->second.uuid = Uuid::random();
+  return it->second.uuid;
+}
+
+Result<Uuid> Symbols::create(std::string_view name) {
+  std::string key = symbol_key(name);
+  auto [it, inserted] = symbols_.try_emplace(key);
+  if (inserted) it->second.uuid = Uuid::random();
+  if (it->second.created) return make_error("row id \"" + key + "\" may only be specified on one --id option");
+  it->second.created = true;
+  return it->second.uuid;
+}
+
+void Symbols::bind(std::string_view name, const Uuid& uuid) {
+  Symbol& symbol = symbols_[symbol_key(name)];
+  symbol.uuid = uuid;
+  symbol.created = true;
+}
+
+ovsdb::SymbolResolver Symbols::resolver() {
+  return [this](std::string_view name) -> std::optional<Uuid> { return reference(name); };
+}
+
+Result<void> Symbols::check_all_created() const {
+  for (const auto& [name, symbol] : symbols_) {
+    if (!symbol.created) {
+      return make_error("row id \"" + name + "\" is referenced but never created (e.g. with \"-- --id=" +
+                        name + " create ...\")");
+    }
+  }
+  return success();
+}
+
+// --- names --------------------------------------------------------------------------------
+
+// How well `input` names `name`: UINT_MAX for an exact match, UINT_MAX - 1 for a match that
+// differs only in case or '-' for '_', the prefix length for a prefix, 0 for no match.
+static unsigned match_score(std::string_view name, std::string_view input) {
+  if (name == input) return UINT_MAX;
+  auto fold = [](char c) { return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  if (input.size() > name.size()) return 0;
+  for (size_t i = 0; i < input.size(); ++i) {
+    if (fold(name[i]) != fold(input[i])) return 0;
+  }
+  return input.size() == name.size() ? UINT_MAX - 1 : static_cast<unsigned>(input.size());
+}
+
+template <class T>
+static Result<const T*> best_match(const std::vector<const T*>& candidates, std::string_view input,
+                                   const std::string& what, const std::string& where) {
+  const T* best = nullptr;
+  unsigned best_score = 0;
+  int ties = 0;
+  for (const T* candidate : candidates) {
+    unsigned score = match_score(candidate->name, input);
+    if (score > best_score) {
+      best = candidate;
+      best_score = score;
+      ties = 1;
+    } else if (score == best_score && score > 0) {
+      ++ties;
+    }
+  }
+  if (!best || input.empty()) {
+    return make_error(where + " does not contain a " + what + " whose name matches \"" +
+                      std::string(input) + "\"");
+  }
+  if (ties > 1) {
+    return make_error("multiple " + what + "s in " + where + " match \"" + std::string(input) + "\"");
+  }
+  return best;
+}
+
+Result<const Table*> match_table(const ovsdb::Schema& schema, std::string_view name) {
+  std::vector<const Table*> tables;
+  for (const Table& table : schema.tables) tables.push_back(&table);
+  auto result = best_match(tables, name, "table", "database");
+  if (!result) return make_error("unknown table \"" + std::string(name) + "\"");
+  return result;
+}
+
+const Column& uuid_column() {
+  static const Column column = [] {
+    Column c;
+    c.name = "_uuid";
+    c.type.key.type = ovsdb::AtomicType::kUuid;
+    c.mutable_after_insert = false;
+    return c;
+  }();
+  return column;
+}
+
+Result<const Column*> match_column(const Table& table, std::string_view name) {
+  std::vector<const Column*> columns{&uuid_column()};
+  for (const Column& column : table.columns) columns.push_back(&column);
+  return best_match(columns, name, "column", "table " + table.name);
+}
+
+// --- rows ---------------------------------------------------------------------------------
+
+static bool is_uuid_prefix(std::string_view text) {
+  if (text.size() < 4 || text.size() > 36) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; });
+}
+
+// The row a name column of `via` (with optional reference column) leads to.
+static Result<std::optional<Uuid>> find_via(Context& ctx, const Table& via, std::string_view name,
+                                            const char* ref_column) {
+  VS_ASSIGN(auto row, ctx.txn.find_by_name(via, name));
+  if (!row || !ref_column) return row;
+  VS_ASSIGN(Datum ref, ctx.txn.get(via, *row, *via.find_column(ref_column)));
+  if (ref.size() != 1) return std::optional<Uuid>();
+  return std::optional<Uuid>(ref.keys[0].uuid());
+}
+
+Result<std::optional<Uuid>> find_record(Context& ctx, const Table& table, std::string_view id) {
+  ovsdb::Txn& txn = ctx.txn;
+  if (auto uuid = Uuid::parse(id)) {
+    VS_ASSIGN(bool found, txn.exists(table, *uuid));
+    if (found) return uuid;
+  }
+  std::optional<Uuid> row;
+  if (table.single_row) {
+    if (id == ".") {
+      VS_ASSIGN(auto rows, txn.row_uuids(table));
+      if (!rows.empty()) row = rows[0];
+    }
+  } else if (!table.name_column.empty()) {
+    VS_ASSIGN(row, txn.find_by_name(table, id));
+  } else if (table.name == "Controller") {
+    VS_ASSIGN(row, find_via(ctx, ctx.table("Bridge"), id, "controller"));
+  } else if (table.name == "QoS") {
+    VS_ASSIGN(row, find_via(ctx, ctx.table("Port"), id, "qos"));
+  }
+  if (row || !is_uuid_prefix(id)) return row;
+  VS_ASSIGN(auto uuids, txn.row_uuids(table));
+  for (const Uuid& uuid : uuids) {
+    if (uuid.to_string().starts_with(id)) {
+      if (row) return make_error("multiple rows in " + table.name + " match \"" + std::string(id) + "\"");
+      row = uuid;
+    }
+  }
+  return row;
+}
+
+Result<Uuid> must_find_record(Context& ctx, const Table& table, std::string_view id) {
+  VS_ASSIGN(auto row, find_record(ctx, table, id));
+  if (!row) return make_error("no row \"" + std::string(id) + "\" in table " + table.name);
+  return *row;
+}
+
+Result<std::string> row_name(ovsdb::Txn& txn, const Table& table, const Uuid& row) {
+  if (table.name_column.empty()) return row.to_string();
+  VS_ASSIGN(Datum name, txn.get(table, row, *table.find_column(table.name_column)));
+  return name.empty() ? row.to_string() : name.keys[0].string();
+}
+
+// --- COLUMN[:KEY]=VALUE -------------------------------------------------------------------
+
+Result<ColumnArg> parse_column_arg(const Table& table, std::string_view arg,
+                                   std::span<const std::string_view> ops, bool value_required) {
+  ColumnArg result;
+  std::string_view rest = arg;
+  VS_ASSIGN(ovsdb::Token column, ovsdb::parse_token(rest));
+  if (column.text.empty()) return make_error(std::string(arg) + ": missing column name");
+  VS_ASSIGN(result.column, match_column(table, column.text));
+  rest.remove_prefix(column.length);
+  if (!rest.empty() && rest[0] == ':') {
+    rest.remove_prefix(1);
+    VS_ASSIGN(ovsdb::Token key, ovsdb::parse_token(rest));
+    if (key.length == 0) return make_error(std::string(arg) + ": missing key");
+    result.key = key.text;
+    rest.remove_prefix(key.length);
+  }
+  if (ops.empty()) {
+    if (!rest.empty()) {
+      return make_error(std::string(arg) + ": trailing garbage \"" + std::string(rest) + "\" in argument");
+    }
+    return result;
+  }
+  for (std::string_view op : ops) {  // longest first
+    if (rest.starts_with(op)) {
+      result.op = op;
+      result.value = rest.substr(op.size());
+      return result;
+    }
+  }
+  if (rest.empty() && !value_required) return result;
+  return make_error(std::string(arg) + ": argument does not end in \"" + std::string(ops.back()) +
+                    "\" followed by a value.");
+}
+
+Result<void> set_column(Context& ctx, const Table& table, const Uuid& row, std::string_view arg) {
+  static constexpr std::string_view kEquals[] = {"="};
+  VS_ASSIGN(ColumnArg parsed, parse_column_arg(table, arg, kEquals, true));
+  const Column& column = *parsed.column;
+  if (&column == &uuid_column()) return make_error("cannot modify read-only column _uuid in table " + table.name);
+  auto symbols = ctx.symbols.resolver();
+  if (parsed.key) {
+    if (!column.type.is_map()) {
+      return make_error("cannot specify key to set for non-map column " + column.name);
+    }
+    VS_ASSIGN(Atom key, ovsdb::parse_atom(*parsed.key, column.type.key, symbols));
+    VS_ASSIGN(Atom value, ovsdb::parse_atom(parsed.value, *column.type.value, symbols));
+    return ctx.txn.set_key(table, row, column, key, value);
+  }
+  auto value = ovsdb::parse_datum(parsed.value, column.type, symbols);
+  if (!value) return make_error(column.name + ": " + value.error().message);
+  return ctx.txn.set(table, row, column, value.value());
+}
+
+}  // namespace vs::vsctl

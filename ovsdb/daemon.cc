@@ -11,6 +11,7 @@ template <class F>
 Result<void> in_write_transaction(Database& db, F body) {
   VS_TRY(db.sql().exec("BEGIN IMMEDIATE"));
   auto result = body();
+  db.sql().reset_statements();
   if (!result) {
     (void)db.sql().exec("ROLLBACK");
     return result;

@@ -1,9 +1,11 @@
 // Opening, creating and migrating the SQLite file (layout described in database.h).
 #include "ovsdb/database.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "lib/uuid.h"
 
@@ -49,6 +51,13 @@ std::string inline_column_definition(const Column& column, const Schema& schema)
   return def + references(key, schema);
 }
 
+// The index for reverse lookups on an inline reference column ("" if the column has none).
+std::string inline_column_index_ddl(const Table& table, const Column& column) {
+  if (column.type.key.ref_table.empty()) return "";
+  return "CREATE INDEX " + quote_identifier(table.name + "." + column.name) + " ON " +
+         quote_identifier(sql_table(table)) + "(" + quote_identifier(column.name) + ")";
+}
+
 std::vector<std::string> child_table_ddl(const Table& table, const Column& column,
                                          const Schema& schema) {
   const ColumnType& type = column.type;
@@ -85,11 +94,8 @@ std::vector<std::string> table_ddl(const Table& table, const Schema& schema) {
   std::vector<std::string> statements{ddl};
   for (const Column& column : table.columns) {
     if (column.type.is_inline()) {
-      if (!column.type.key.ref_table.empty()) {
-        statements.push_back("CREATE INDEX " + quote_identifier(table.name + "." + column.name) +
-                             " ON " + quote_identifier(sql_table(table)) + "(" +
-                             quote_identifier(column.name) + ")");
-      }
+      std::string index = inline_column_index_ddl(table, column);
+      if (!index.empty()) statements.push_back(index);
       continue;
     }
     auto child = child_table_ddl(table, column, schema);
@@ -169,9 +175,19 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   sqlite3_busy_timeout(connection->get(), kBusyTimeoutMs);
   // WAL: readers never block the writer; synchronous=NORMAL: a commit survives a crash of any
   // process (kill -9), and is durable against power loss from the next checkpoint.
-  if (auto r = connection->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                "PRAGMA foreign_keys=ON");
-      !r) {
+  // Turning a new file to WAL needs an exclusive lock, and when several processes create the
+  // file at once SQLite may answer SQLITE_BUSY without waiting (to avoid a deadlock): retry.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    auto r = connection->exec("PRAGMA journal_mode=WAL");
+    if (r) break;
+    if ((sqlite3_errcode(connection->get()) & 0xff) != SQLITE_BUSY ||
+        std::chrono::steady_clock::now() > deadline) {
+      return make_error(path + ": " + r.error().message);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (auto r = connection->exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"); !r) {
     return make_error(path + ": " + r.error().message);
   }
   std::unique_ptr<Database> db(new Database(path, schema, std::move(connection)));
@@ -206,6 +222,8 @@ Result<void> Database::upgrade() {
           if (!columns.count(column.name)) {
             VS_TRY(sql.exec("ALTER TABLE " + quote_identifier(sql_table(table)) + " ADD COLUMN " +
                             inline_column_definition(column, schema_)));
+            std::string index = inline_column_index_ddl(table, column);
+            if (!index.empty()) VS_TRY(sql.exec(index));
           }
         } else if (!tables.count(sql_child_table(table, column))) {
           for (const std::string& ddl : child_table_ddl(table, column, schema_)) {

@@ -34,6 +34,10 @@ Connection::~Connection() {
   sqlite3_close(db_);
 }
 
+void Connection::reset_statements() {
+  for (auto& [sql, stmt] : cache_) stmt.reset();
+}
+
 Result<void> Connection::exec(std::string_view sql) {
   char* message = nullptr;
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &message) != SQLITE_OK) {

@@ -81,6 +81,10 @@ class Connection {
   Result<Statement*> prepare(const std::string& sql);
   // The most recent error message of this connection.
   std::string last_error() const { return sqlite3_errmsg(db_); }
+  // Resets every cached statement. A statement left on a row keeps its read snapshot open
+  // (WAL), so later reads on this connection would not see other processes' commits: call
+  // this whenever a transaction ends.
+  void reset_statements();
   int64_t total_changes() const { return sqlite3_total_changes64(db_); }
   sqlite3* get() const { return db_; }
 

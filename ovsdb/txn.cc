@@ -56,7 +56,10 @@ Result<std::unique_ptr<Txn>> Txn::begin(Database& db, Mode mode) {
 Txn::~Txn() { rollback(); }
 
 void Txn::rollback() {
-  if (open_) (void)sql_.exec("ROLLBACK");
+  if (open_) {
+    sql_.reset_statements();  // or a lookup left on a row keeps this snapshot alive
+    (void)sql_.exec("ROLLBACK");
+  }
   open_ = false;
 }
 
@@ -242,6 +245,11 @@ Result<size_t> Txn::count(const Table& table, const Uuid& uuid, const Column& co
 // --- writing ------------------------------------------------------------------------------
 
 Result<Uuid> Txn::insert(const Table& table, std::optional<Uuid> uuid) {
+  if (mode_ != Mode::kWrite) return make_error("read-only transaction");
+  if (table.single_row) {
+    VS_ASSIGN(auto rows, row_uuids(table));
+    if (!rows.empty()) return make_error("table " + table.name + " may have only one row");
+  }
   Uuid id = uuid.value_or(Uuid::random());
   VS_ASSIGN(Statement * stmt, sql_.prepare("INSERT INTO " + q(sql_table(table)) + "(_uuid) VALUES (?)"));
   stmt->bind(1, id.to_string());
@@ -258,6 +266,7 @@ Result<Uuid> Txn::insert(const Table& table, std::optional<Uuid> uuid) {
 }
 
 Result<void> Txn::remove(const Table& table, const Uuid& uuid) {
+  if (mode_ != Mode::kWrite) return make_error("read-only transaction");
   VS_ASSIGN(bool found, exists(table, uuid));
   if (!found) return make_error("no " + describe(table, uuid));
   for (const Column& column : table.columns) VS_TRY(note_refs_dropped(table, uuid, column));
@@ -474,6 +483,9 @@ Result<void> Txn::validate() {
   for (const auto& [table, uuid] : referenced_) {
     VS_ASSIGN(bool found, exists(*table, uuid));
     if (!found) {
+      // Fine if the reference itself is gone again (overwritten, or its row collected).
+      VS_ASSIGN(auto refs, referrers(*table, uuid));
+      if (refs.empty()) continue;
       return make_error("reference to nonexistent " + describe(*table, uuid) +
                         " (a row cannot refer to a deleted or never-created row)");
     }
@@ -489,6 +501,7 @@ Result<void> Txn::validate() {
     }
   }
   for (const auto& [table, uuid, column] : resized_) {
+    if (column->type.min == 0 && column->type.max == kUnlimited) continue;  // nothing to count
     VS_ASSIGN(bool found, exists(*table, uuid));
     if (!found) continue;
     VS_ASSIGN(size_t n, count(*table, uuid, *column));
@@ -523,6 +536,7 @@ Result<int64_t> Txn::commit() {
       if (row) next_cfg = stmt->column_int(0);
       VS_TRY(stmt->run());
     }
+    sql_.reset_statements();
     if (auto r = sql_.exec("COMMIT"); !r) {
       return make_error("database integrity check failed at commit: " + r.error().message);
     }

@@ -141,12 +141,16 @@ class Model {
     VS_ASSIGN(auto bridge_row, owning_bridge(port_row));
     if (!bridge_row) return std::string();
     VS_ASSIGN(PortRef p, port(port_row));
-    if (p.tag) {
-      VS_ASSIGN(auto all, ports_of_row(*bridge_row));
-      for (const PortRef& other : all) {
-        if (other.fake_bridge && other.tag == p.tag) return other.name;
+    if (p.tag && !p.fake_bridge) {  // a fake bridge on the same bridge and VLAN owns the port
+      VS_ASSIGN(auto fakes, txn_.find_rows(port_, *port_.find_column("fake_bridge"), Atom(true)));
+      for (const Uuid& fake : fakes) {
+        VS_ASSIGN(PortRef other, port(fake));
+        if (other.tag != p.tag) continue;
+        VS_ASSIGN(auto fake_owner, owning_bridge(fake));
+        if (fake_owner == bridge_row) return other.name;
       }
     }
+    if (p.fake_bridge) return p.name;
     VS_ASSIGN(Datum name, get(bridge_, *bridge_row, "name"));
     return name.keys[0].string();
   }

@@ -75,38 +75,42 @@ static unsigned match_score(std::string_view name, std::string_view input) {
   return input.size() == name.size() ? UINT_MAX - 1 : static_cast<unsigned>(input.size());
 }
 
+// The candidate `input` names best, or nullptr with the names of the tied candidates.
 template <class T>
-static Result<const T*> best_match(const std::vector<const T*>& candidates, std::string_view input,
-                                   const std::string& what, const std::string& where) {
+static const T* best_match(const std::vector<const T*>& candidates, std::string_view input,
+                           std::vector<std::string>* ties) {
   const T* best = nullptr;
   unsigned best_score = 0;
-  int ties = 0;
   for (const T* candidate : candidates) {
     unsigned score = match_score(candidate->name, input);
     if (score > best_score) {
       best = candidate;
       best_score = score;
-      ties = 1;
+      ties->assign({candidate->name});
     } else if (score == best_score && score > 0) {
-      ++ties;
+      ties->push_back(candidate->name);
     }
   }
-  if (!best || input.empty()) {
-    return make_error(where + " does not contain a " + what + " whose name matches \"" +
-                      std::string(input) + "\"");
-  }
-  if (ties > 1) {
-    return make_error("multiple " + what + "s in " + where + " match \"" + std::string(input) + "\"");
-  }
+  if (ties->size() > 1 || input.empty()) return nullptr;
   return best;
+}
+
+static std::string join(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
 }
 
 Result<const Table*> match_table(const ovsdb::Schema& schema, std::string_view name) {
   std::vector<const Table*> tables;
   for (const Table& table : schema.tables) tables.push_back(&table);
-  auto result = best_match(tables, name, "table", "database");
-  if (!result) return make_error("unknown table \"" + std::string(name) + "\"");
-  return result;
+  std::vector<std::string> ties;
+  if (const Table* table = best_match(tables, name, &ties)) return table;
+  if (ties.size() > 1) {
+    return make_error("\"" + std::string(name) + "\" matches multiple table names: " + join(ties));
+  }
+  return make_error("unknown table \"" + std::string(name) + "\"");
 }
 
 const Column& uuid_column() {
@@ -121,9 +125,17 @@ const Column& uuid_column() {
 }
 
 Result<const Column*> match_column(const Table& table, std::string_view name) {
+  if (name.empty()) return make_error(": missing column name");
   std::vector<const Column*> columns{&uuid_column()};
   for (const Column& column : table.columns) columns.push_back(&column);
-  return best_match(columns, name, "column", "table " + table.name);
+  std::vector<std::string> ties;
+  if (const Column* column = best_match(columns, name, &ties)) return column;
+  if (ties.size() > 1) {
+    return make_error(table.name + " contains more than one column whose name matches \"" +
+                      std::string(name) + "\": " + join(ties));
+  }
+  return make_error(table.name + " does not contain a column whose name matches \"" +
+                    std::string(name) + "\"");
 }
 
 // --- rows ---------------------------------------------------------------------------------
@@ -166,7 +178,11 @@ Result<std::optional<Uuid>> find_record(Context& ctx, const Table& table, std::s
   VS_ASSIGN(auto uuids, txn.row_uuids(table));
   for (const Uuid& uuid : uuids) {
     if (uuid.to_string().starts_with(id)) {
-      if (row) return make_error("multiple rows in " + table.name + " match \"" + std::string(id) + "\"");
+      if (row) {
+        return make_error(table.name + " contains 2 or more rows whose UUIDs begin with " +
+                          std::string(id) + ": at least " + row->to_string() + " and " +
+                          uuid.to_string());
+      }
       row = uuid;
     }
   }
@@ -208,16 +224,24 @@ Result<ColumnArg> parse_column_arg(const Table& table, std::string_view arg,
     }
     return result;
   }
-  for (std::string_view op : ops) {  // longest first
-    if (rest.starts_with(op)) {
-      result.op = op;
-      result.value = rest.substr(op.size());
-      return result;
-    }
+  std::string_view best;  // the longest operator that matches: "<=" rather than "<"
+  for (std::string_view op : ops) {
+    if (rest.starts_with(op) && op.size() > best.size()) best = op;
+  }
+  if (!best.empty()) {
+    result.op = best;
+    result.value = rest.substr(best.size());
+    return result;
   }
   if (rest.empty() && !value_required) return result;
-  return make_error(std::string(arg) + ": argument does not end in \"" + std::string(ops.back()) +
-                    "\" followed by a value.");
+  std::string expected;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (i > 0) expected += ops.size() > 2 ? ", " : " ";
+    if (i > 0 && i + 1 == ops.size()) expected += "or ";
+    expected += "\"" + std::string(ops[i]) + "\"";
+  }
+  return make_error(std::string(arg) + ": argument does not end in " + expected +
+                    " followed by a value.");
 }
 
 Result<void> set_column(Context& ctx, const Table& table, const Uuid& row, std::string_view arg) {

@@ -14,9 +14,9 @@ using ovsdb::ColumnType;
 using ovsdb::Datum;
 using ovsdb::Table;
 
-// find and wait-until operators, longest first so that "{>=}" is not read as "{>".
-constexpr std::string_view kConditionOps[] = {"{!=}", "{<=}", "{>=}", "{=}", "{<}", "{>}",
-                                              "!=",   "<=",   ">=",   "=",   "<",   ">"};
+// find and wait-until operators, in the order ovs-vsctl lists them.
+constexpr std::string_view kConditionOps[] = {"=",   "!=",   "<",   ">",    "<=",   ">=",  "{=}",
+                                              "{!=}", "{<}", "{>}", "{<=}", "{>=}", "{in}", "{not-in}"};
 
 Result<const Table*> table_arg(Context& ctx, size_t i) { return match_table(ctx.schema(), ctx.arg(i)); }
 
@@ -100,7 +100,13 @@ bool evaluate(const Datum& have, const Datum& want, std::string_view op) {
   if (op == "<=") return compare(have, want) <= 0;
   if (op == ">") return compare(have, want) > 0;
   if (op == ">=") return compare(have, want) >= 0;
-  if (op == "{<=}") return includes(want, have);
+  if (op == "{<=}" || op == "{in}") return includes(want, have);
+  if (op == "{not-in}") {
+    for (size_t i = 0; i < have.size(); ++i) {
+      if (want.find(have.keys[i])) return false;
+    }
+    return true;
+  }
   if (op == "{<}") return includes(want, have) && have.size() < want.size();
   if (op == "{>=}") return includes(have, want);
   if (op == "{>}") return includes(have, want) && have.size() > want.size();
@@ -215,7 +221,10 @@ Result<void> cmd_get(Context& ctx) {
     VS_ASSIGN(Atom key, ovsdb::parse_atom(*arg.key, column.type.key, ctx.symbols.resolver()));
     auto index = value.find(key);
     if (!index) {
-      if (if_exists) continue;
+      if (if_exists) {  // ovs-vsctl prints an empty line for the missing key
+        ctx.output += "\n";
+        continue;
+      }
       return make_error("no key \"" + *arg.key + "\" in " + table->name + " record \"" + ctx.arg(1) +
                         "\" column " + column.name);
     }
@@ -265,7 +274,15 @@ Result<void> cmd_add(Context& ctx) {
   if (!uuid) return success();
   for (size_t i = 3; i < ctx.n_args(); ++i) {
     VS_ASSIGN(Datum value, parse_elements(ctx, *column, ctx.arg(i), false));
-    VS_TRY(ctx.txn.add(*table, *uuid, *column, value));
+    if (!column->type.is_map()) {
+      VS_TRY(ctx.txn.add(*table, *uuid, *column, value));
+      continue;
+    }
+    // ovs-vsctl 3.1 replaces the value of a key already present (its manual says it keeps
+    // it); scripts are written against what it does.
+    for (size_t k = 0; k < value.size(); ++k) {
+      VS_TRY(ctx.txn.set_key(*table, *uuid, *column, value.keys[k], value.values[k]));
+    }
   }
   return success();
 }
@@ -315,6 +332,10 @@ Result<void> cmd_create(Context& ctx) {
   if (std::string id = ctx.option("--id"); !id.empty()) {
     if (!id.starts_with('@')) return make_error("row id \"" + id + "\" does not begin with \"@\"");
     VS_ASSIGN(uuid, ctx.symbols.create(id));
+  }
+  if (!uuid && !table->is_root) {  // nothing can reference it, so the commit collects it
+    ctx.warnings += "vsctl: warning: applying \"create\" command to table " + table->name +
+                    " without --id option will have no effect\n";
   }
   VS_ASSIGN(Uuid row, ctx.txn.insert(*table, uuid));
   for (size_t i = 1; i < ctx.n_args(); ++i) VS_TRY(set_column(ctx, *table, row, ctx.arg(i)));

@@ -138,8 +138,12 @@ Result<Command> parse_command(const std::vector<std::string>& words,
   for (const auto& [name, value] : command.options) {
     auto takes_value = command_option(spec, name);
     if (!takes_value) return make_error("'" + std::string(spec.name) + "' command has no '" + name + "' option");
-    if (*takes_value && value.empty()) return make_error(name + " option requires an argument");
-    if (!*takes_value && !value.empty()) return make_error(name + " option does not take an argument");
+    if (*takes_value && value.empty()) {
+      return make_error("missing argument to '" + name + "' option on '" + spec.name + "' command");
+    }
+    if (!*takes_value && !value.empty()) {
+      return make_error("'" + name + "' option on '" + spec.name + "' does not accept an argument");
+    }
   }
   command.args.assign(words.begin() + static_cast<long>(i) + 1, words.end());
   int n = static_cast<int>(command.args.size());
@@ -148,10 +152,13 @@ Result<Command> parse_command(const std::vector<std::string>& words,
                       std::to_string(spec.min_args) + " arguments");
   }
   if (spec.max_args >= 0 && n > spec.max_args) {
+    bool option_like = std::any_of(command.args.begin() + spec.max_args, command.args.end(),
+                                   [](const std::string& a) { return a.starts_with('-'); });
     return make_error("'" + std::string(spec.name) + "' command takes at most " +
-                      std::to_string(spec.max_args) +
-                      " arguments (note that options must precede command names and follow a "
-                      "\"--\" argument)");
+                      std::to_string(spec.max_args) + " arguments" +
+                      (option_like ? " (note that options must precede command names and follow "
+                                     "a \"--\" argument)"
+                                   : ""));
   }
   return command;
 }

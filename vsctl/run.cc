@@ -151,6 +151,7 @@ Attempt run_once(ovsdb::Database& db, const CommandLine& line, std::string& out,
   }
   Symbols symbols;
   std::vector<std::string> outputs;
+  std::string warnings;
   int tables_printed = 0;
   for (const Command& command : line.commands) {
     Context ctx(*txn.value(), symbols, line.global, command);
@@ -167,6 +168,7 @@ Attempt run_once(ovsdb::Database& db, const CommandLine& line, std::string& out,
     }
     if (ctx.exit_status != kExitOk) attempt.status = ctx.exit_status;
     outputs.push_back(std::move(ctx.output));
+    warnings += ctx.warnings;
   }
   if (auto r = symbols.check_all_created(); !r) {
     err += "vsctl: " + r.error().message + "\n";
@@ -187,6 +189,7 @@ Attempt run_once(ovsdb::Database& db, const CommandLine& line, std::string& out,
     attempt.next_cfg = committed.value();
   }
   for (const std::string& text : outputs) out += line.global.oneline ? oneline(text) : text;
+  err += warnings;
   return attempt;
 }
 

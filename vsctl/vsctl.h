@@ -107,6 +107,7 @@ class Context {
   const GlobalOptions& global;
   const Command& command;
   std::string output;
+  std::string warnings;  // printed on stderr, after the output, when the line succeeds
   bool try_again = false;  // wait-until: the condition does not hold yet
   int exit_status = 0;     // br-exists sets kExitNotFound
   int* tables_printed = nullptr;  // list/find outputs so far in this run (for separators)
@@ -135,7 +136,7 @@ Result<std::optional<Uuid>> find_record(Context& ctx, const ovsdb::Table& table,
 Result<Uuid> must_find_record(Context& ctx, const ovsdb::Table& table, std::string_view id);
 
 // COLUMN[:KEY]OP VALUE, split with the value syntax's tokenizer. `ops` lists the operators
-// accepted, longest first.
+// accepted (the longest one that matches wins).
 struct ColumnArg {
   const ovsdb::Column* column = nullptr;
   std::optional<std::string> key;

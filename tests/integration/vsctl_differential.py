@@ -13,6 +13,8 @@ started, so both sides always run with --no-wait. Python 3 standard library only
 """
 
 import argparse
+import collections
+import concurrent.futures
 import difflib
 import json
 import os
@@ -85,7 +87,10 @@ def parse_cases(path):
         if line.startswith("@"):
             pending.append((lineno, line))
             continue
-        case = Case(lineno, line)
+        try:
+            case = Case(lineno, line)
+        except ValueError as e:
+            raise SystemExit(f"{path}:{lineno}: {e}")
         for dlineno, d in pending:
             key, _, value = d[1:].partition(" ")
             value = value.strip()
@@ -133,16 +138,18 @@ def number_uuids(text):
 def table_options(args):
     """The output format options among the global options (before the first command)."""
     fmt, headings = "list", True
-    for a in args:
+    for i, a in enumerate(args):
         if a == "--":
             break
         if a.startswith("--format="):
             fmt = a.split("=", 1)[1]
+        elif a in ("-f", "--format") and i + 1 < len(args):
+            fmt = args[i + 1]
         elif a == "--bare":
             fmt, headings = "list", False
         elif a == "--no-headings":
             headings = False
-        elif not a.startswith("-"):
+        elif not a.startswith("-") and args[i - 1] not in ("-f", "--format"):
             break
     return fmt, headings
 
@@ -258,29 +265,36 @@ class Side:
         except OSError as e:
             return Result("exec-error", "", str(e))
 
-    def dump(self):
-        """Ordered list of (label, text): the configuration as both schemas can show it."""
-        items = []
-
-        def read(label, args, unordered=False):
-            r = self.run(args)
-            if r.rc != 0:
-                text = f"<{r.brief()}>"
-            elif unordered:
-                text = unordered_form(r.out, args)
-            else:
-                text = number_uuids(r.out)
-            items.append((label, text))
-            return r
-
-        r = read("list-br", ["list-br"])
+    def dump_plan(self):
+        """The reads of a state dump: [(label, args, unordered)], after asking for the bridges.
+        Returns (list-br item, reads)."""
+        r = self.run(["list-br"])
+        first = ("list-br", f"<{r.brief()}>" if r.rc != 0 else r.out)
         bridges = r.out.split() if r.rc == 0 else []
-        for br in bridges:
-            for cmd in BRIDGE_READS:
-                read(f"{cmd} {br}", [cmd, br])
-        for table, cols in DUMP_LISTS:
-            read(f"list {table}", [f"--columns={cols}", "list", table], unordered=True)
-        return items
+        reads = [(f"{cmd} {br}", [cmd, br], False) for br in bridges for cmd in BRIDGE_READS]
+        reads += [(f"list {table}", [f"--columns={cols}", "list", table], True)
+                  for table, cols in DUMP_LISTS]
+        return first, reads
+
+    def read(self, args, unordered):
+        r = self.run(args)
+        if r.rc != 0:
+            return f"<{r.brief()}>"
+        return unordered_form(r.out, args) if unordered else number_uuids(r.out)
+
+
+POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4)
+
+
+def dump(*sides):
+    """State dumps of the given sides, each an ordered list of (label, text): the
+    configuration as both schemas can show it. The reads only read, so they run in parallel."""
+    plans = [f.result() for f in [POOL.submit(s.dump_plan) for s in sides]]
+    futures = [[(label, POOL.submit(side.read, args, unordered))
+                for label, args, unordered in reads]
+               for side, (_, reads) in zip(sides, plans)]
+    return [[first] + [(label, f.result()) for label, f in fs]
+            for (first, _), fs in zip(plans, futures)]
 
 
 def compare_dumps(a, b):
@@ -289,6 +303,32 @@ def compare_dumps(a, b):
     for label in [l for l, _ in a] + [l for l, _ in b if l not in da]:
         if da.get(label) != db.get(label):
             return label, diff(da.get(label, "<missing>\n"), db.get(label, "<missing>\n"))
+    return None
+
+
+def pieces(text):
+    """A dump item as a multiset of records (list outputs) or lines (everything else)."""
+    if "\n=====\n" in text:  # made by unordered_form: header, then the sorted records
+        header, _, body = text.partition("\n=====\n")
+        return collections.Counter([header + "\n====="] + body.rstrip("\n").split("\n-----\n"))
+    return collections.Counter(text.split("\n"))
+
+
+def compare_changes(before_a, after_a, before_b, after_b):
+    """When the states already differed before a case: the first dump item that the case
+    changed differently on the two sides (records added and removed), as (label, text)."""
+    ba, aa, bb, ab = (dict(d) for d in (before_a, after_a, before_b, after_b))
+    labels = list(dict.fromkeys([l for d in (after_a, after_b, before_a, before_b) for l, _ in d]))
+    for label in labels:
+        ca = (pieces(aa.get(label, "")) - pieces(ba.get(label, "")),
+              pieces(ba.get(label, "")) - pieces(aa.get(label, "")))
+        cb = (pieces(ab.get(label, "")) - pieces(bb.get(label, "")),
+              pieces(bb.get(label, "")) - pieces(ab.get(label, "")))
+        if ca != cb:
+            def show(c):
+                return "".join(f"+{r}\n" for r in sorted(c[0].elements())) + \
+                       "".join(f"-{r}\n" for r in sorted(c[1].elements()))
+            return label, diff(show(ca), show(cb))
     return None
 
 
@@ -304,7 +344,8 @@ def start_ovsdb(tmp):
     subprocess.run(["ovsdb-server", db, f"--remote=punix:{sock}", f"--pidfile={pidfile}",
                     f"--unixctl={os.path.join(tmp, 'ovsdb-server.ctl')}",
                     f"--log-file={os.path.join(tmp, 'ovsdb-server.log')}",
-                    "--detach", "--no-chdir"], check=True, stdin=subprocess.DEVNULL)
+                    "--detach", "--no-chdir"], check=True, stdin=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     return sock, pidfile
 
 
@@ -341,12 +382,14 @@ class Runner:
         self.ovs, self.vs, self.verbose = ovs, vs, verbose
         self.passed = self.failed = self.info = 0
         self.dump_ovs = self.dump_vs = None
+        self.diverged_at = None  # the case after which the two states first differed
+        self.trace = []  # -v output of the current case
 
-    def report(self, n, case, problem, detail=""):
+    def report(self, n, case, problem, detail="", note=""):
         where = f"{n:3d} {case.label()}"
         if problem is None:
             self.passed += 1
-            print(f"ok   {where}")
+            print(f"ok   {where}" + (f"  ({note})" if note else ""))
         elif case.informational:
             self.passed += 1
             self.info += 1
@@ -358,18 +401,20 @@ class Runner:
             print(f"FAIL {where}\n      {problem}")
             if detail:
                 print(detail)
+        for line in self.trace:
+            print(line)
+        self.trace = []
         sys.stdout.flush()
 
     def show(self, side, r):
+        """With -v, both sides' output is printed under the case's status line."""
         if self.verbose:
-            print(f"      [{side}] rc={r.rc}")
-            for l in r.out.splitlines():
-                print(f"      [{side}] | {l}")
-            for l in r.err.splitlines():
-                print(f"      [{side}] ! {l}")
+            self.trace.append(f"      [{side}] rc={r.rc}")
+            self.trace += [f"      [{side}] | {l}" for l in r.out.splitlines()]
+            self.trace += [f"      [{side}] ! {l}" for l in r.err.splitlines()]
 
     def redump(self):
-        self.dump_ovs, self.dump_vs = self.ovs.dump(), self.vs.dump()
+        self.dump_ovs, self.dump_vs = dump(self.ovs, self.vs)
         return compare_dumps(self.dump_ovs, self.dump_vs)
 
     def run_case(self, n, case):
@@ -391,37 +436,60 @@ class Runner:
                 problem, detail = "stdout differs", diff(no, nv)
             elif not case.nowait_note and bool(o.err.strip()) != bool(v.err.strip()):
                 problem = f"stderr: ovs-vsctl {o.brief()}; vsctl {v.brief()}"
+        self.check_state(n, case, problem, detail)
+
+    def check_state(self, n, case, problem, detail):
+        """Dumps both sides and reports the case. Once the states have diverged (reported
+        at that case), a later case is judged by what it changed on each side, so that one
+        bug does not fail every case after it."""
+        before = (self.dump_ovs, self.dump_vs)
         mismatch = self.redump()
+        note = ""
+        if mismatch and self.diverged_at is not None:
+            changed = compare_changes(before[0], self.dump_ovs, before[1], self.dump_vs)
+            if changed:
+                mismatch = (changed[0] + " changed differently", changed[1])
+            else:
+                mismatch = None
+                note = f"state differs since case {self.diverged_at}"
+        elif mismatch:
+            self.diverged_at = n
+        else:
+            self.diverged_at = None
         if problem is None and mismatch:
             problem, detail = f"state differs after the case: {mismatch[0]}", mismatch[1]
-        self.report(n, case, problem, detail)
+        self.report(n, case, problem, detail, note)
 
     def run_intended_difference(self, n, case):
+        """vsctl must refuse and keep its database; ovs-vsctl accepts, and its side is then
+        undone (@undo) or not run at all."""
         before = self.dump_vs
         v = self.vs.run(case.args)
         self.show("vs", v)
         problem, detail = None, ""
         if v.rc == 0:
             problem = f"intended difference ({case.differ}): vsctl should refuse, {v.brief()}"
+            if case.undo is not None:  # undo it on vsctl's side too, so later cases still mean
+                self.show("vs-undo", self.vs.run(case.undo))  # something
         elif not v.err.strip():
             problem = f"vsctl refused without a message on stderr ({v.brief()})"
-        after = self.vs.dump()
-        mismatch = compare_dumps(before, after)
-        if problem is None and mismatch:
-            problem = f"vsctl refused but changed the database: {mismatch[0]}"
-            detail = diff(dict(before).get(mismatch[0], ""), dict(after).get(mismatch[0], ""),
-                          "vsctl before", "vsctl after")
-        if case.undo is not None:  # keep ovs-vsctl's side in line with what vsctl stored
+        else:
+            (after,) = dump(self.vs)
+            mismatch = compare_dumps(before, after)
+            if mismatch:
+                problem = f"vsctl refused but changed its database: {mismatch[0]}"
+                detail = diff(dict(before).get(mismatch[0], ""),
+                              dict(after).get(mismatch[0], ""), "vsctl before", "vsctl after")
+        if case.undo is not None:
             o = self.ovs.run(case.args)
             u = self.ovs.run(case.undo)
             self.show("ovs", o)
             self.show("ovs-undo", u)
-            if u.rc != 0 and problem is None:
-                problem = f"undo on the ovs-vsctl side failed: {u.brief()}"
-        mismatch = self.redump()
-        if problem is None and mismatch:
-            problem, detail = f"state differs after the case: {mismatch[0]}", mismatch[1]
-        self.report(n, case, problem, detail)
+            if problem is None and o.rc != 0:
+                problem = f"the case no longer differs: ovs-vsctl refuses it too ({o.brief()})"
+            elif problem is None and u.rc != 0:
+                problem = f"@undo failed on the ovs-vsctl side: {u.brief()}"
+        self.check_state(n, case, problem, detail)
 
 
 def main():
@@ -441,6 +509,9 @@ def main():
     if not os.access(vsctl, os.X_OK):
         raise SystemExit(f"not executable: {vsctl}")
 
+    # A plain kill must still stop ovsdb-server and remove the directory (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     tmp = tempfile.mkdtemp(prefix="vsctl-diff-")
     pidfile = None
     try:
@@ -453,18 +524,19 @@ def main():
         print(f"# ovs-vsctl --db=unix:{sock}  vs  {vsctl} --db={vs_db}; {len(cases)} cases")
 
         init = Case(0, "init")
-        init.name = "init (both sides) and the initial state"
+        init.name = "init on both sides, then the initial state"
         o, v = ovs.run(["init"]), vs.run(["init"])
         if o.rc != 0:
             raise SystemExit(f"ovs-vsctl init failed: {o.brief()}")
         mismatch = runner.redump()
-        problem = None
+        if mismatch:
+            runner.diverged_at = 0
         if v.rc != 0:
-            problem = f"vsctl init failed: {v.brief()}"
+            runner.report(0, init, f"vsctl init failed: {v.brief()}")
         elif mismatch:
-            problem = f"initial state differs: {mismatch[0]}"
-        runner.report(0, init, problem, mismatch[1] if mismatch and not problem.startswith(
-            "vsctl") else "")
+            runner.report(0, init, f"initial state differs: {mismatch[0]}", mismatch[1])
+        else:
+            runner.report(0, init, None)
 
         for n, case in enumerate(cases, 1):
             runner.run_case(n, case)

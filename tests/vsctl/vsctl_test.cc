@@ -201,10 +201,10 @@ TEST_F(Vsctl, DatabaseCommandsOnMapsSetsAndScalars) {
   out({"add-br", "br0", "--", "add-port", "br0", "p"});
   out({"set", "Bridge", "br0", "other_config={a=1, b=2}", "stp_enable=true"});
   out({"set", "Bridge", "br0", "other_config:c=3"});
-  out({"add", "Bridge", "br0", "other_config", "a=9", "d=4"});  // add keeps an existing key
+  out({"add", "Bridge", "br0", "other_config", "a=9", "d=4"});  // replaces, as ovs-vsctl 3.1 does
   EXPECT_EQ(out({"get", "Bridge", "br0", "other_config", "stp_enable"}),
-            "{a=\"1\", b=\"2\", c=\"3\", d=\"4\"}\ntrue\n");
-  out({"remove", "Bridge", "br0", "other_config", "a", "b=wrong", "c=3"});
+            "{a=\"9\", b=\"2\", c=\"3\", d=\"4\"}\ntrue\n");
+  out({"remove", "Bridge", "br0", "other_config", "a", "b=wrong", "c=3", "nokey"});
   EXPECT_EQ(out({"get", "Bridge", "br0", "other_config"}), "{b=\"2\", d=\"4\"}\n");
   out({"add", "Port", "p", "trunks", "30", "10,20"});
   out({"remove", "Port", "p", "trunks", "20"});
@@ -212,7 +212,7 @@ TEST_F(Vsctl, DatabaseCommandsOnMapsSetsAndScalars) {
   out({"set", "Port", "p", "tag=5"});
   out({"clear", "Port", "p", "tag", "trunks"});
   EXPECT_EQ(out({"get", "Port", "p", "tag", "trunks"}), "[]\n[]\n");
-  EXPECT_EQ(out({"--if-exists", "get", "Bridge", "br0", "other_config:zz"}), "");
+  EXPECT_EQ(out({"--if-exists", "get", "Bridge", "br0", "other_config:zz"}), "\n");
   expect_refused({"get", "Bridge", "br0", "other_config:zz"}, "no key \"zz\"");
   expect_refused({"clear", "Port", "p", "interfaces"}, "not allowed to be empty");
 }
@@ -223,6 +223,15 @@ TEST_F(Vsctl, FindWithSetAndComparisonOperators) {
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{>=}2,3"}), "a\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{<=}1,2,3,4", "tag!=[]"}), "b\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "tag>=5"}), "b\n");
+  // The local port br0 has no trunks: the empty set is in every set.
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{in}1,2", "name!=br0"}), "b\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{in}1,2", "name=br0"}), "br0\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{not-in}3,4", "name!=br0"}), "b\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{not-in}2", "name!=br0"}), "");
+  expect_refused({"find", "Port", "tag"},
+                 "tag: argument does not end in \"=\", \"!=\", \"<\", \">\", \"<=\", \">=\", "
+                 "\"{=}\", \"{!=}\", \"{<}\", \"{>}\", \"{<=}\", \"{>=}\", \"{in}\", or \"{not-in}\" "
+                 "followed by a value.");
   out({"set", "Interface", "a", "external_ids:iface-id=abc"});
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Interface", "external_ids:iface-id=abc"}), "a\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Interface", "external_ids:iface-id=zzz"}), "");
@@ -253,9 +262,11 @@ TEST_F(Vsctl, TableAndColumnNamesMatchAsOvsVsctlDoes) {
   EXPECT_EQ(out({"get", "port", "vnet0", "ta"}), "3\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "list", "br"}), "br0\n");
   EXPECT_EQ(out({"get", "INTERFACE", "vnet0", "Ingress-Policing-Rate"}), "0\n");
-  expect_refused({"get", "Interface", "vnet0", "s"}, "multiple columns");
+  expect_refused({"get", "Interface", "vnet0", "s"},
+                 "Interface contains more than one column whose name matches \"s\": statistics, status");
   expect_refused({"list", "Brdge"}, "unknown table");
-  expect_refused({"set", "Port", "vnet0", "tga=5"}, "does not contain a column whose name matches \"tga\"");
+  expect_refused({"set", "Port", "vnet0", "tga=5"},
+                 "Port does not contain a column whose name matches \"tga\"");
 }
 
 TEST_F(Vsctl, TyposInEnumsAreRefusedWithTheAllowedValues) {
@@ -287,6 +298,7 @@ TEST_F(Vsctl, BadInputChangesNothing) {
   expect_refused({"set-controller", "br0", "tcp:1.2.3.4:99999"}, "99999");
   expect_refused({"add-br", "brX", "--", "set", "Port", "p", "tag=9999", "--", "add-br", "brY"}, "9999");
   expect_refused({"list-br", "extra"}, "takes at most 0 arguments");
+  expect_refused({"list-br", "--real"}, "(note that options must precede command names");
   expect_refused({"add-port", "br0"}, "requires at least 2 arguments");
   expect_refused({"--may-exist", "list-br"}, "has no '--may-exist' option");
   EXPECT_EQ(out({"list-br"}), "br0\n");
@@ -351,6 +363,39 @@ TEST_F(Vsctl, WithoutDaemonCommitsAndSaysSo) {
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.err.find("no vswitchd is serving"), std::string::npos) << r.err;
   EXPECT_EQ(out({"list-br"}), "br0\n");
+}
+
+TEST_F(Vsctl, EmerResetClearsControllersFailModeAndPolicing) {
+  out({"add-br", "br0", "--", "set-controller", "br0", "tcp:127.0.0.1:6653", "--", "set-fail-mode",
+       "br0", "secure", "--", "set", "Bridge", "br0", "other_config:hwaddr=\"02:00:00:00:00:01\"",
+       "other_config:foo=bar"});
+  out({"add-port", "br0", "p", "other_config:x=y", "--", "set", "Interface", "p",
+       "ingress_policing_rate=1000", "ingress_policing_burst=100"});
+  out({"emer-reset"});
+  EXPECT_EQ(out({"get-controller", "br0"}), "");
+  EXPECT_EQ(out({"list", "Controller"}), "");
+  EXPECT_EQ(out({"get-fail-mode", "br0"}), "");
+  EXPECT_EQ(out({"get", "Bridge", "br0", "other_config"}), "{hwaddr=\"02:00:00:00:00:01\"}\n");
+  EXPECT_EQ(out({"get", "Port", "p", "other_config"}), "{}\n");
+  EXPECT_EQ(out({"get", "Interface", "p", "ingress_policing_rate", "ingress_policing_burst"}),
+            "0\n0\n");
+  EXPECT_EQ(out({"list-ports", "br0"}), "p\n");
+}
+
+TEST_F(Vsctl, WaitUntilReturnsWhenTheConditionHolds) {
+  out({"add-br", "br0", "--", "add-port", "br0", "p", "tag=3"});
+  EXPECT_EQ(run({"wait-until", "Port", "p", "tag=3"}).status, 0);
+  Outcome r = run({"--timeout=1", "wait-until", "Port", "p", "tag=4"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("timed out"), std::string::npos) << r.err;
+}
+
+TEST_F(Vsctl, IdGetBindsAnExistingRowForLaterCommands) {
+  out({"add-br", "br0", "--", "add-port", "br0", "p"});
+  std::string qos = out({"create", "QoS", "type=linux-htb"});
+  qos.pop_back();
+  out({"--", "--id=@q", "get", "QoS", qos, "--", "set", "Port", "p", "qos=@q"});
+  EXPECT_EQ(out({"get", "Port", "p", "qos"}), qos + "\n");
 }
 
 TEST_F(Vsctl, VersionAndHelp) {

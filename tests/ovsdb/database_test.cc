@@ -21,30 +21,16 @@
 #include <vector>
 
 #include "ovsdb/daemon.h"
+#include "tests/support/test_support.h"
 #include "ovsdb/txn.h"
 
 namespace vs::ovsdb {
 namespace {
 
-// A directory under /tmp, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/vswitch-database-test-XXXXXX";
-    if (!mkdtemp(name)) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
+using vs::testing::error_of;
+using vs::testing::ok;
+using vs::testing::TempDir;
 
- private:
-  std::string path_;
-};
 
 // Sets or unsets an environment variable for the lifetime of the object, then restores it.
 class ScopedEnv {
@@ -70,17 +56,6 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-// The value of a Result that must succeed; a failure ends the test with its message.
-template <class T>
-T ok(Result<T> result) {
-  if (!result) throw std::runtime_error("unexpected error: " + result.error().message);
-  if constexpr (!std::is_void_v<T>) return std::move(result).value();
-}
-
-template <class T>
-std::string error_of(const Result<T>& result) {
-  return result ? std::string("<succeeded>") : result.error().message;
-}
 
 // Raw SQL on a connection of its own, bypassing Database and Txn: what is really in the file.
 class RawFile {

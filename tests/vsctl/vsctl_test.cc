@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "ovsdb/daemon.h"
+#include "tests/support/test_support.h"
 #include "vsctl/vsctl.h"
 
 namespace vs::vsctl {
@@ -20,12 +21,7 @@ struct Outcome {
 
 class Vsctl : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/vsctl-test-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    db_ = dir_ + "/conf.db";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { db_ = dir_.path() + "/conf.db"; }
 
   // Runs `vsctl --db=DB --no-wait ARGS...`.
   Outcome run(std::vector<std::string> args, bool no_wait = true) {
@@ -81,7 +77,7 @@ class Vsctl : public ::testing::Test {
     EXPECT_EQ(dump(), before) << "database changed by a refused command";
   }
 
-  std::string dir_;
+  vs::testing::TempDir dir_;
   std::string db_;
 };
 

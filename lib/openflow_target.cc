@@ -91,7 +91,8 @@ Result<OpenflowTarget> parse_passive_inet(OpenflowTarget target, std::string_vie
   // ptcp:[PORT][:IP], where IP may be a bracketed IPv6 address.
   size_t colon = rest.find(':');
   std::string_view port = rest.substr(0, colon);
-  std::string_view ip = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+  std::string_view ip =
+      colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
   target.port = kOpenflowPort;
   if (!port.empty() && !parse_port(port, true, &target.port)) {
     return make_error("\"" + std::string(text) + "\": \"" + std::string(port) +
@@ -115,7 +116,8 @@ Result<OpenflowTarget> parse_openflow_target(std::string_view text) {
   using Kind = OpenflowTarget::Kind;
   size_t colon = text.find(':');
   std::string_view method = text.substr(0, colon);
-  std::string_view rest = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+  std::string_view rest =
+      colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
   OpenflowTarget target{};
   if (colon != std::string_view::npos) {
     if (method == "tcp" || method == "ssl") {

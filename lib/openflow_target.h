@@ -14,11 +14,13 @@ namespace vs {
 struct OpenflowTarget {
   enum class Kind { kTcp, kSsl, kUnix, kPtcp, kPssl, kPunix };
   Kind kind;
-  std::string host;    // tcp/ssl: host or address; ptcp/pssl: bind address ("" = any)
-  uint16_t port = 0;   // tcp/ssl/ptcp/pssl
-  std::string path;    // unix/punix
+  std::string host;   // tcp/ssl: host or address; ptcp/pssl: bind address ("" = any)
+  uint16_t port = 0;  // tcp/ssl/ptcp/pssl
+  std::string path;   // unix/punix
 
-  bool passive() const { return kind == Kind::kPtcp || kind == Kind::kPssl || kind == Kind::kPunix; }
+  bool passive() const {
+    return kind == Kind::kPtcp || kind == Kind::kPssl || kind == Kind::kPunix;
+  }
 };
 
 inline constexpr uint16_t kOpenflowPort = 6653;

@@ -22,10 +22,10 @@ inline Error make_error(std::string message) { return Error{std::move(message)};
 // VS_TRY(expr): returns early with the error of a failed Result, discarding any value.
 // VS_ASSIGN(declaration, expr): the same, then initialises `declaration` with the value:
 //   VS_ASSIGN(auto rows, txn.load_table(table));
-#define VS_TRY(expr)                                       \
-  do {                                                     \
-    auto&& vs_try_result_ = (expr);                        \
-    if (!vs_try_result_) return vs_try_result_.error();    \
+#define VS_TRY(expr)                                    \
+  do {                                                  \
+    auto&& vs_try_result_ = (expr);                     \
+    if (!vs_try_result_) return vs_try_result_.error(); \
   } while (0)
 #define VS_ASSIGN(declaration, expr) \
   VS_ASSIGN_IMPL_(VS_CONCAT_(vs_assign_result_, __LINE__), declaration, expr)

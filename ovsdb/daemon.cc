@@ -22,13 +22,14 @@ Result<void> in_write_transaction(Database& db, F body) {
 }  // namespace
 
 Result<std::optional<DaemonRecord>> read_daemon_record(Database& db) {
-  VS_ASSIGN(Statement * stmt, db.sql().prepare(
-      "SELECT (SELECT value FROM _meta WHERE key = 'daemon.pid'), "
-      "(SELECT value FROM _meta WHERE key = 'daemon.control_socket')"));
+  VS_ASSIGN(Statement * stmt,
+            db.sql().prepare("SELECT (SELECT value FROM _meta WHERE key = 'daemon.pid'), "
+                             "(SELECT value FROM _meta WHERE key = 'daemon.control_socket')"));
   VS_ASSIGN(bool row, stmt->step());
   std::optional<DaemonRecord> record;
   if (row && !stmt->column_is_null(0)) {
-    record = DaemonRecord{std::stoll(std::string(stmt->column_text(0))), std::string(stmt->column_text(1))};
+    record = DaemonRecord{std::stoll(std::string(stmt->column_text(0))),
+                          std::string(stmt->column_text(1))};
   }
   VS_TRY(stmt->run());
   return record;
@@ -36,7 +37,8 @@ Result<std::optional<DaemonRecord>> read_daemon_record(Database& db) {
 
 Result<void> write_daemon_record(Database& db, const DaemonRecord& record) {
   return in_write_transaction(db, [&]() -> Result<void> {
-    VS_ASSIGN(Statement * stmt, db.sql().prepare("INSERT OR REPLACE INTO _meta(key, value) VALUES (?, ?)"));
+    VS_ASSIGN(Statement * stmt,
+              db.sql().prepare("INSERT OR REPLACE INTO _meta(key, value) VALUES (?, ?)"));
     VS_TRY(stmt->bind(1, "daemon.pid").bind(2, std::to_string(record.pid)).run());
     stmt->reset();
     return stmt->bind(1, "daemon.control_socket").bind(2, record.control_socket).run();
@@ -44,7 +46,8 @@ Result<void> write_daemon_record(Database& db, const DaemonRecord& record) {
 }
 
 Result<void> clear_daemon_record(Database& db) {
-  return in_write_transaction(db, [&]() { return db.sql().exec("DELETE FROM _meta WHERE key LIKE 'daemon.%'"); });
+  return in_write_transaction(
+      db, [&]() { return db.sql().exec("DELETE FROM _meta WHERE key LIKE 'daemon.%'"); });
 }
 
 Result<ConfigSequence> read_config_sequence(Database& db) {

@@ -18,10 +18,13 @@ constexpr int kBusyTimeoutMs = 60'000;
 std::string sql_type(AtomicType type) {
   switch (type) {
     case AtomicType::kInteger:
-    case AtomicType::kBoolean: return "INTEGER";
-    case AtomicType::kReal: return "REAL";
+    case AtomicType::kBoolean:
+      return "INTEGER";
+    case AtomicType::kReal:
+      return "REAL";
     case AtomicType::kString:
-    case AtomicType::kUuid: return "TEXT";
+    case AtomicType::kUuid:
+      return "TEXT";
   }
   return "BLOB";
 }
@@ -29,10 +32,14 @@ std::string sql_type(AtomicType type) {
 std::string sql_default(const BaseType& base) {
   switch (base.type) {
     case AtomicType::kInteger:
-    case AtomicType::kBoolean: return "0";
-    case AtomicType::kReal: return "0.0";
-    case AtomicType::kString: return "''";
-    case AtomicType::kUuid: return "'00000000-0000-0000-0000-000000000000'";
+    case AtomicType::kBoolean:
+      return "0";
+    case AtomicType::kReal:
+      return "0.0";
+    case AtomicType::kString:
+      return "''";
+    case AtomicType::kUuid:
+      return "'00000000-0000-0000-0000-000000000000'";
   }
   return "NULL";
 }
@@ -84,7 +91,8 @@ std::vector<std::string> child_table_ddl(const Table& table, const Column& colum
 }
 
 std::vector<std::string> table_ddl(const Table& table, const Schema& schema) {
-  std::string ddl = "CREATE TABLE " + quote_identifier(sql_table(table)) + " (_uuid TEXT PRIMARY KEY";
+  std::string ddl =
+      "CREATE TABLE " + quote_identifier(sql_table(table)) + " (_uuid TEXT PRIMARY KEY";
   for (const Column& column : table.columns) {
     if (!column.type.is_inline()) continue;
     ddl += ", " + inline_column_definition(column, schema);
@@ -170,8 +178,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  VS_ASSIGN(auto connection,
-         Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX));
+  VS_ASSIGN(auto connection, Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                        SQLITE_OPEN_NOMUTEX));
   sqlite3_busy_timeout(connection->get(), kBusyTimeoutMs);
   // WAL: readers never block the writer; synchronous=NORMAL: a commit survives a crash of any
   // process (kill -9), and is durable against power loss from the next checkpoint.
@@ -240,13 +248,15 @@ Result<void> Database::upgrade() {
     // The single Open_vSwitch row exists from the start, as after `ovs-vsctl init`.
     for (const Table& table : schema_.tables) {
       if (!table.single_row) continue;
-      VS_ASSIGN(Statement * count, sql.prepare("SELECT count(*) FROM " + quote_identifier(sql_table(table))));
+      VS_ASSIGN(Statement * count,
+                sql.prepare("SELECT count(*) FROM " + quote_identifier(sql_table(table))));
       VS_TRY(count->step());
       bool empty = count->column_int(0) == 0;
       VS_TRY(count->run());
       if (empty) {
         VS_ASSIGN(Statement * insert,
-               sql.prepare("INSERT INTO " + quote_identifier(sql_table(table)) + "(_uuid) VALUES (?)"));
+                  sql.prepare("INSERT INTO " + quote_identifier(sql_table(table)) +
+                              "(_uuid) VALUES (?)"));
         insert->bind(1, Uuid::random().to_string());
         VS_TRY(insert->run());
       }

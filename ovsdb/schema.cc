@@ -5,19 +5,23 @@
 
 #include <cassert>
 
-#include "ovsdb/datum.h"
-
 #include "lib/openflow_target.h"
+#include "ovsdb/datum.h"
 
 namespace vs::ovsdb {
 
 std::string_view atomic_type_name(AtomicType type) {
   switch (type) {
-    case AtomicType::kInteger: return "integer";
-    case AtomicType::kReal: return "real";
-    case AtomicType::kBoolean: return "boolean";
-    case AtomicType::kString: return "string";
-    case AtomicType::kUuid: return "uuid";
+    case AtomicType::kInteger:
+      return "integer";
+    case AtomicType::kReal:
+      return "real";
+    case AtomicType::kBoolean:
+      return "boolean";
+    case AtomicType::kString:
+      return "string";
+    case AtomicType::kUuid:
+      return "uuid";
   }
   return "?";
 }
@@ -105,13 +109,15 @@ Schema build_vswitch_schema() {
   s.tables = {
       Table{"Open_vSwitch",
             {exclusive(set("bridges", ref("Bridge"))), scalar("next_cfg", integer()),
-             scalar("cur_cfg", integer()), string_map("external_ids"),
-             string_map("other_config"), optional("ovs_version", string()),
-             optional("db_version", string()), set("iface_types", string()),
-             set("datapath_types", string())},
-            /*is_root=*/true, /*single_row=*/true, ""},
+             scalar("cur_cfg", integer()), string_map("external_ids"), string_map("other_config"),
+             optional("ovs_version", string()), optional("db_version", string()),
+             set("iface_types", string()), set("datapath_types", string())},
+            /*is_root=*/true,
+            /*single_row=*/true,
+            ""},
       Table{"Bridge",
-            {immutable_name(), exclusive(set("ports", ref("Port"))), exclusive(set("controller", ref("Controller"))),
+            {immutable_name(), exclusive(set("ports", ref("Port"))),
+             exclusive(set("controller", ref("Controller"))),
              optional("fail_mode", enumeration({"secure", "standalone"})),
              scalar("datapath_type", enumeration({"", "netdev", "system"})),
              optional("datapath_id", string()),
@@ -119,7 +125,9 @@ Schema build_vswitch_schema() {
                                            "OpenFlow14", "OpenFlow15"})),
              scalar("stp_enable", boolean()), string_map("other_config"),
              string_map("external_ids"), string_map("status")},
-            false, false, "name"},
+            false,
+            false,
+            "name"},
       Table{"Port",
             {immutable_name(), exclusive(set("interfaces", ref("Interface"), 1)),
              optional("tag", integer(0, 4095)), set("trunks", integer(0, 4095), 0, 4096),
@@ -127,7 +135,9 @@ Schema build_vswitch_schema() {
                                                 "native-untagged", "trunk"})),
              optional("qos", ref("QoS")), scalar("fake_bridge", boolean()),
              string_map("other_config"), string_map("external_ids"), string_map("status")},
-            false, false, "name"},
+            false,
+            false,
+            "name"},
       Table{"Interface",
             {immutable_name(),
              scalar("type", enumeration({"", "gre", "internal", "macvtap", "system", "tap"})),
@@ -139,21 +149,29 @@ Schema build_vswitch_schema() {
              scalar("ingress_policing_burst", integer(0)), optional("error", string()),
              map("statistics", string(), integer()), string_map("status"),
              string_map("external_ids"), string_map("other_config")},
-            false, false, "name"},
+            false,
+            false,
+            "name"},
       Table{"Controller",
             {scalar("target", target), scalar("is_connected", boolean()),
              optional("role", enumeration({"master", "other", "slave"})),
              optional("inactivity_probe", integer()), optional("max_backoff", integer(1000)),
              string_map("status"), string_map("external_ids"), string_map("other_config")},
-            false, false, ""},
+            false,
+            false,
+            ""},
       Table{"QoS",
             {scalar("type", string()), map("queues", integer(0, 4294967295), ref("Queue")),
              string_map("other_config"), string_map("external_ids")},
-            true, false, ""},
+            true,
+            false,
+            ""},
       Table{"Queue",
             {optional("dscp", integer(0, 63)), string_map("other_config"),
              string_map("external_ids")},
-            true, false, ""},
+            true,
+            false,
+            ""},
   };
   return s;
 }

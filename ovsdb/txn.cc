@@ -12,21 +12,36 @@ using boost::outcome_v2::success;
 
 void bind_atom(Statement& stmt, int index, const Atom& atom, AtomicType type) {
   switch (type) {
-    case AtomicType::kInteger: stmt.bind(index, atom.integer()); break;
-    case AtomicType::kReal: stmt.bind(index, atom.real()); break;
-    case AtomicType::kBoolean: stmt.bind(index, int64_t{atom.boolean() ? 1 : 0}); break;
-    case AtomicType::kString: stmt.bind(index, atom.string()); break;
-    case AtomicType::kUuid: stmt.bind(index, atom.uuid().to_string()); break;
+    case AtomicType::kInteger:
+      stmt.bind(index, atom.integer());
+      break;
+    case AtomicType::kReal:
+      stmt.bind(index, atom.real());
+      break;
+    case AtomicType::kBoolean:
+      stmt.bind(index, int64_t{atom.boolean() ? 1 : 0});
+      break;
+    case AtomicType::kString:
+      stmt.bind(index, atom.string());
+      break;
+    case AtomicType::kUuid:
+      stmt.bind(index, atom.uuid().to_string());
+      break;
   }
 }
 
 Atom read_atom(const Statement& stmt, int column, AtomicType type) {
   switch (type) {
-    case AtomicType::kInteger: return Atom(stmt.column_int(column));
-    case AtomicType::kReal: return Atom(stmt.column_double(column));
-    case AtomicType::kBoolean: return Atom(stmt.column_int(column) != 0);
-    case AtomicType::kString: return Atom(std::string(stmt.column_text(column)));
-    case AtomicType::kUuid: return Atom(Uuid::parse(stmt.column_text(column)).value_or(Uuid()));
+    case AtomicType::kInteger:
+      return Atom(stmt.column_int(column));
+    case AtomicType::kReal:
+      return Atom(stmt.column_double(column));
+    case AtomicType::kBoolean:
+      return Atom(stmt.column_int(column) != 0);
+    case AtomicType::kString:
+      return Atom(std::string(stmt.column_text(column)));
+    case AtomicType::kUuid:
+      return Atom(Uuid::parse(stmt.column_text(column)).value_or(Uuid()));
   }
   return Atom();
 }
@@ -68,7 +83,8 @@ bool Txn::changed() const { return sql_.total_changes() != changes_at_begin_; }
 // --- reading ------------------------------------------------------------------------------
 
 Result<bool> Txn::exists(const Table& table, const Uuid& uuid) {
-  VS_ASSIGN(Statement * stmt, sql_.prepare("SELECT 1 FROM " + q(sql_table(table)) + " WHERE _uuid = ?"));
+  VS_ASSIGN(Statement * stmt,
+            sql_.prepare("SELECT 1 FROM " + q(sql_table(table)) + " WHERE _uuid = ?"));
   stmt->bind(1, uuid.to_string());
   VS_ASSIGN(bool row, stmt->step());
   return row;
@@ -77,7 +93,7 @@ Result<bool> Txn::exists(const Table& table, const Uuid& uuid) {
 Result<std::optional<Uuid>> Txn::find_by_name(const Table& table, std::string_view name) {
   if (table.name_column.empty()) return std::optional<Uuid>();
   VS_ASSIGN(Statement * stmt, sql_.prepare("SELECT _uuid FROM " + q(sql_table(table)) + " WHERE " +
-                                        q(table.name_column) + " = ?"));
+                                           q(table.name_column) + " = ?"));
   stmt->bind(1, name);
   VS_ASSIGN(bool row, stmt->step());
   if (!row) return std::optional<Uuid>();
@@ -100,7 +116,8 @@ Result<std::vector<Uuid>> Txn::find_rows(const Table& table, const Column& colum
 }
 
 Result<std::vector<Uuid>> Txn::row_uuids(const Table& table) {
-  VS_ASSIGN(Statement * stmt, sql_.prepare("SELECT _uuid FROM " + q(sql_table(table)) + " ORDER BY _uuid"));
+  VS_ASSIGN(Statement * stmt,
+            sql_.prepare("SELECT _uuid FROM " + q(sql_table(table)) + " ORDER BY _uuid"));
   std::vector<Uuid> uuids;
   for (;;) {
     VS_ASSIGN(bool row, stmt->step());
@@ -117,7 +134,8 @@ Result<std::vector<Row>> Txn::load_table(const Table& table) {
   for (const Column& column : table.columns) {
     if (column.type.is_inline()) select += ", " + q(column.name);
   }
-  VS_ASSIGN(Statement * stmt, sql_.prepare(select + " FROM " + q(sql_table(table)) + " ORDER BY _uuid"));
+  VS_ASSIGN(Statement * stmt,
+            sql_.prepare(select + " FROM " + q(sql_table(table)) + " ORDER BY _uuid"));
   std::vector<Row> rows;
   std::unordered_map<std::string, size_t> index;
   for (;;) {
@@ -142,8 +160,8 @@ Result<std::vector<Row>> Txn::load_table(const Table& table) {
     const Column& column = table.columns[i];
     if (column.type.is_inline()) continue;
     VS_ASSIGN(Statement * child,
-           sql_.prepare(std::string("SELECT _row, key") + (column.type.value ? ", value" : "") +
-                        " FROM " + q(sql_child_table(table, column))));
+              sql_.prepare(std::string("SELECT _row, key") + (column.type.value ? ", value" : "") +
+                           " FROM " + q(sql_child_table(table, column))));
     for (;;) {
       VS_ASSIGN(bool more, child->step());
       if (!more) break;
@@ -174,7 +192,7 @@ Result<Datum> Txn::get(const Table& table, const Uuid& uuid, const Column& colum
   Datum datum;
   if (column.type.is_inline()) {
     VS_ASSIGN(Statement * stmt, sql_.prepare("SELECT " + q(column.name) + " FROM " +
-                                          q(sql_table(table)) + " WHERE _uuid = ?"));
+                                             q(sql_table(table)) + " WHERE _uuid = ?"));
     stmt->bind(1, uuid.to_string());
     VS_ASSIGN(bool row, stmt->step());
     if (!row) return make_error("no " + describe(table, uuid));
@@ -182,8 +200,8 @@ Result<Datum> Txn::get(const Table& table, const Uuid& uuid, const Column& colum
     return datum;
   }
   VS_ASSIGN(Statement * stmt,
-         sql_.prepare(std::string("SELECT key") + (column.type.value ? ", value" : "") + " FROM " +
-                      q(sql_child_table(table, column)) + " WHERE _row = ?"));
+            sql_.prepare(std::string("SELECT key") + (column.type.value ? ", value" : "") +
+                         " FROM " + q(sql_child_table(table, column)) + " WHERE _row = ?"));
   stmt->bind(1, uuid.to_string());
   for (;;) {
     VS_ASSIGN(bool row, stmt->step());
@@ -197,7 +215,8 @@ Result<Datum> Txn::get(const Table& table, const Uuid& uuid, const Column& colum
 
 Result<std::vector<Referrer>> Txn::referrers(const Table& target, const Uuid& uuid) {
   std::vector<Referrer> result;
-  auto collect = [&](const Table& table, const Column& column, const std::string& sql) -> Result<void> {
+  auto collect = [&](const Table& table, const Column& column,
+                     const std::string& sql) -> Result<void> {
     VS_ASSIGN(Statement * stmt, sql_.prepare(sql));
     stmt->bind(1, uuid.to_string());
     for (;;) {
@@ -211,8 +230,9 @@ Result<std::vector<Referrer>> Txn::referrers(const Table& target, const Uuid& uu
       const ColumnType& type = column.type;
       if (type.is_inline()) {
         if (references_table(type.key, target)) {
-          VS_TRY(collect(table, column, "SELECT _uuid FROM " + q(sql_table(table)) + " WHERE " +
-                                            q(column.name) + " = ?"));
+          VS_TRY(collect(
+              table, column,
+              "SELECT _uuid FROM " + q(sql_table(table)) + " WHERE " + q(column.name) + " = ?"));
         }
         continue;
       }
@@ -233,8 +253,8 @@ Result<size_t> Txn::count(const Table& table, const Uuid& uuid, const Column& co
     VS_ASSIGN(Datum datum, get(table, uuid, column));
     return datum.size();
   }
-  VS_ASSIGN(Statement * stmt, sql_.prepare("SELECT count(*) FROM " + q(sql_child_table(table, column)) +
-                                        " WHERE _row = ?"));
+  VS_ASSIGN(Statement * stmt, sql_.prepare("SELECT count(*) FROM " +
+                                           q(sql_child_table(table, column)) + " WHERE _row = ?"));
   stmt->bind(1, uuid.to_string());
   VS_TRY(stmt->step());
   size_t n = static_cast<size_t>(stmt->column_int(0));
@@ -251,7 +271,8 @@ Result<Uuid> Txn::insert(const Table& table, std::optional<Uuid> uuid) {
     if (!rows.empty()) return make_error("table " + table.name + " may have only one row");
   }
   Uuid id = uuid.value_or(Uuid::random());
-  VS_ASSIGN(Statement * stmt, sql_.prepare("INSERT INTO " + q(sql_table(table)) + "(_uuid) VALUES (?)"));
+  VS_ASSIGN(Statement * stmt,
+            sql_.prepare("INSERT INTO " + q(sql_table(table)) + "(_uuid) VALUES (?)"));
   stmt->bind(1, id.to_string());
   if (auto r = stmt->run(); !r) {
     if (table.single_row) return make_error("table " + table.name + " may have only one row");
@@ -270,7 +291,8 @@ Result<void> Txn::remove(const Table& table, const Uuid& uuid) {
   VS_ASSIGN(bool found, exists(table, uuid));
   if (!found) return make_error("no " + describe(table, uuid));
   for (const Column& column : table.columns) VS_TRY(note_refs_dropped(table, uuid, column));
-  VS_ASSIGN(Statement * stmt, sql_.prepare("DELETE FROM " + q(sql_table(table)) + " WHERE _uuid = ?"));
+  VS_ASSIGN(Statement * stmt,
+            sql_.prepare("DELETE FROM " + q(sql_table(table)) + " WHERE _uuid = ?"));
   stmt->bind(1, uuid.to_string());
   VS_TRY(stmt->run());
   deleted_.emplace(&table, uuid);
@@ -336,7 +358,7 @@ Result<void> Txn::set(const Table& table, const Uuid& uuid, const Column& column
   if (type.value) note_refs_written(*type.value, value.values);
   if (type.is_inline()) {
     VS_ASSIGN(Statement * stmt, sql_.prepare("UPDATE " + q(sql_table(table)) + " SET " +
-                                          q(column.name) + " = ? WHERE _uuid = ?"));
+                                             q(column.name) + " = ? WHERE _uuid = ?"));
     if (value.empty()) {
       stmt->bind_null(1);
     } else {
@@ -349,8 +371,8 @@ Result<void> Txn::set(const Table& table, const Uuid& uuid, const Column& column
     }
     return success();
   }
-  VS_ASSIGN(Statement * clear, sql_.prepare("DELETE FROM " + q(sql_child_table(table, column)) +
-                                         " WHERE _row = ?"));
+  VS_ASSIGN(Statement * clear,
+            sql_.prepare("DELETE FROM " + q(sql_child_table(table, column)) + " WHERE _row = ?"));
   clear->bind(1, uuid.to_string());
   VS_TRY(clear->run());
   return insert_elements(table, uuid, column, value, false);
@@ -373,10 +395,11 @@ Result<void> Txn::insert_elements(const Table& table, const Uuid& uuid, const Co
       }
     }
   }
-  VS_ASSIGN(Statement * stmt,
-         sql_.prepare(std::string(replace ? "INSERT OR REPLACE" : "INSERT OR IGNORE") + " INTO " +
-                      child + (type.value ? "(_row, key, value) VALUES (?, ?, ?)"
-                                          : "(_row, key) VALUES (?, ?)")));
+  VS_ASSIGN(
+      Statement * stmt,
+      sql_.prepare(
+          std::string(replace ? "INSERT OR REPLACE" : "INSERT OR IGNORE") + " INTO " + child +
+          (type.value ? "(_row, key, value) VALUES (?, ?, ?)" : "(_row, key) VALUES (?, ?)")));
   for (size_t i = 0; i < value.keys.size(); ++i) {
     stmt->reset().bind(1, uuid.to_string());
     bind_atom(*stmt, 2, value.keys[i], type.key.type);
@@ -433,10 +456,12 @@ Result<void> Txn::remove_elements(const Table& table, const Uuid& uuid, const Co
     return success();
   }
   std::string child = q(sql_child_table(table, column));
-  std::string where = " WHERE _row = ? AND key = ?" + std::string(match_values ? " AND value = ?" : "");
+  std::string where =
+      " WHERE _row = ? AND key = ?" + std::string(match_values ? " AND value = ?" : "");
   bool refs = !type.key.ref_table.empty() || (type.value && !type.value->ref_table.empty());
-  VS_ASSIGN(Statement * select, sql_.prepare(std::string("SELECT key") + (type.value ? ", value" : "") +
-                                          " FROM " + child + where));
+  VS_ASSIGN(Statement * select,
+            sql_.prepare(std::string("SELECT key") + (type.value ? ", value" : "") + " FROM " +
+                         child + where));
   VS_ASSIGN(Statement * erase, sql_.prepare("DELETE FROM " + child + where));
   for (size_t i = 0; i < value.keys.size(); ++i) {
     for (Statement* stmt : {select, erase}) {

@@ -21,9 +21,9 @@ using ovsdb::Table;
 // with fake_bridge=true whose tag is the VLAN).
 struct BridgeRef {
   std::string name;
-  Uuid row;                      // the Bridge row (the parent's, for a fake bridge)
+  Uuid row;  // the Bridge row (the parent's, for a fake bridge)
   std::optional<Uuid> fake_port;
-  std::string parent;            // for a fake bridge
+  std::string parent;  // for a fake bridge
   int64_t vlan = 0;
   bool is_fake() const { return fake_port.has_value(); }
 };
@@ -35,31 +35,30 @@ struct PortRef {
   bool fake_bridge = false;
 };
 
-class Model {
- public:
+// The switch-level view of the database that the commands below share.
+struct Model {
   explicit Model(Context& ctx)
-      : ctx_(ctx),
-        txn_(ctx.txn),
-        ovs_(ctx.table("Open_vSwitch")),
-        bridge_(ctx.table("Bridge")),
-        port_(ctx.table("Port")),
-        iface_(ctx.table("Interface")) {}
+      : txn(ctx.txn),
+        ovs_table(ctx.table("Open_vSwitch")),
+        bridge_table(ctx.table("Bridge")),
+        port_table(ctx.table("Port")),
+        iface_table(ctx.table("Interface")) {}
 
   Result<Datum> get(const Table& table, const Uuid& row, std::string_view column) {
-    return txn_.get(table, row, *table.find_column(column));
+    return txn.get(table, row, *table.find_column(column));
   }
 
   Result<Uuid> root() {
-    VS_ASSIGN(auto rows, txn_.row_uuids(ovs_));
-    if (rows.empty()) return txn_.insert(ovs_);
+    VS_ASSIGN(auto rows, txn.row_uuids(ovs_table));
+    if (rows.empty()) return txn.insert(ovs_table);
     return rows[0];
   }
 
   Result<PortRef> port(const Uuid& row) {
     PortRef ref{row, {}, std::nullopt, false};
-    VS_ASSIGN(Datum name, get(port_, row, "name"));
-    VS_ASSIGN(Datum tag, get(port_, row, "tag"));
-    VS_ASSIGN(Datum fake, get(port_, row, "fake_bridge"));
+    VS_ASSIGN(Datum name, get(port_table, row, "name"));
+    VS_ASSIGN(Datum tag, get(port_table, row, "tag"));
+    VS_ASSIGN(Datum fake, get(port_table, row, "fake_bridge"));
     ref.name = name.keys[0].string();
     if (!tag.empty()) ref.tag = tag.keys[0].integer();
     ref.fake_bridge = fake.keys[0].boolean();
@@ -67,15 +66,16 @@ class Model {
   }
 
   Result<std::optional<BridgeRef>> find_bridge(std::string_view name) {
-    VS_ASSIGN(auto row, txn_.find_by_name(bridge_, name));
-    if (row) return std::optional<BridgeRef>(BridgeRef{std::string(name), *row, std::nullopt, "", 0});
-    VS_ASSIGN(auto port_row, txn_.find_by_name(port_, name));
+    VS_ASSIGN(auto row, txn.find_by_name(bridge_table, name));
+    if (row)
+      return std::optional<BridgeRef>(BridgeRef{std::string(name), *row, std::nullopt, "", 0});
+    VS_ASSIGN(auto port_row, txn.find_by_name(port_table, name));
     if (!port_row) return std::optional<BridgeRef>();
     VS_ASSIGN(PortRef p, port(*port_row));
     if (!p.fake_bridge || !p.tag) return std::optional<BridgeRef>();
     VS_ASSIGN(auto parent, owning_bridge(*port_row));
     if (!parent) return std::optional<BridgeRef>();
-    VS_ASSIGN(Datum parent_name, get(bridge_, *parent, "name"));
+    VS_ASSIGN(Datum parent_name, get(bridge_table, *parent, "name"));
     return std::optional<BridgeRef>(
         BridgeRef{std::string(name), *parent, *port_row, parent_name.keys[0].string(), *p.tag});
   }
@@ -88,24 +88,24 @@ class Model {
 
   // The Bridge row whose ports include `port_row`.
   Result<std::optional<Uuid>> owning_bridge(const Uuid& port_row) {
-    VS_ASSIGN(auto refs, txn_.referrers(port_, port_row));
+    VS_ASSIGN(auto refs, txn.referrers(port_table, port_row));
     for (const auto& ref : refs) {
-      if (ref.table == &bridge_) return std::optional<Uuid>(ref.uuid);
+      if (ref.table == &bridge_table) return std::optional<Uuid>(ref.uuid);
     }
     return std::optional<Uuid>();
   }
 
   Result<std::optional<Uuid>> owning_port(const Uuid& iface_row) {
-    VS_ASSIGN(auto refs, txn_.referrers(iface_, iface_row));
+    VS_ASSIGN(auto refs, txn.referrers(iface_table, iface_row));
     for (const auto& ref : refs) {
-      if (ref.table == &port_) return std::optional<Uuid>(ref.uuid);
+      if (ref.table == &port_table) return std::optional<Uuid>(ref.uuid);
     }
     return std::optional<Uuid>();
   }
 
   // Every port of a Bridge row, with the VLANs of its fake bridges.
   Result<std::vector<PortRef>> ports_of_row(const Uuid& bridge_row) {
-    VS_ASSIGN(Datum ports, get(bridge_, bridge_row, "ports"));
+    VS_ASSIGN(Datum ports, get(bridge_table, bridge_row, "ports"));
     std::vector<PortRef> result;
     for (const Atom& atom : ports.keys) {
       VS_ASSIGN(PortRef p, port(atom.uuid()));
@@ -130,9 +130,11 @@ class Model {
     std::vector<PortRef> result;
     for (PortRef& p : all) {
       bool in_fake = p.tag && std::count(vlans.begin(), vlans.end(), *p.tag);
-      if (bridge.is_fake() ? in_fake && *p.tag == bridge.vlan : !in_fake) result.push_back(std::move(p));
+      if (bridge.is_fake() ? in_fake && *p.tag == bridge.vlan : !in_fake)
+        result.push_back(std::move(p));
     }
-    std::sort(result.begin(), result.end(), [](const PortRef& a, const PortRef& b) { return a.name < b.name; });
+    std::sort(result.begin(), result.end(),
+              [](const PortRef& a, const PortRef& b) { return a.name < b.name; });
     return result;
   }
 
@@ -142,7 +144,8 @@ class Model {
     if (!bridge_row) return std::string();
     VS_ASSIGN(PortRef p, port(port_row));
     if (p.tag && !p.fake_bridge) {  // a fake bridge on the same bridge and VLAN owns the port
-      VS_ASSIGN(auto fakes, txn_.find_rows(port_, *port_.find_column("fake_bridge"), Atom(true)));
+      VS_ASSIGN(auto fakes,
+                txn.find_rows(port_table, *port_table.find_column("fake_bridge"), Atom(true)));
       for (const Uuid& fake : fakes) {
         VS_ASSIGN(PortRef other, port(fake));
         if (other.tag != p.tag) continue;
@@ -151,15 +154,15 @@ class Model {
       }
     }
     if (p.fake_bridge) return p.name;
-    VS_ASSIGN(Datum name, get(bridge_, *bridge_row, "name"));
+    VS_ASSIGN(Datum name, get(bridge_table, *bridge_row, "name"));
     return name.keys[0].string();
   }
 
   Result<std::vector<std::string>> iface_names(const Uuid& port_row) {
-    VS_ASSIGN(Datum ifaces, get(port_, port_row, "interfaces"));
+    VS_ASSIGN(Datum ifaces, get(port_table, port_row, "interfaces"));
     std::vector<std::string> names;
     for (const Atom& atom : ifaces.keys) {
-      VS_ASSIGN(Datum name, get(iface_, atom.uuid(), "name"));
+      VS_ASSIGN(Datum name, get(iface_table, atom.uuid(), "name"));
       names.push_back(name.keys[0].string());
     }
     std::sort(names.begin(), names.end());
@@ -168,7 +171,7 @@ class Model {
 
   // A port by name, excluding bridges' local ports (as ovs-vsctl's find_port does).
   Result<std::optional<Uuid>> find_port(std::string_view name) {
-    VS_ASSIGN(auto row, txn_.find_by_name(port_, name));
+    VS_ASSIGN(auto row, txn.find_by_name(port_table, name));
     if (!row) return row;
     VS_ASSIGN(std::string bridge, bridge_name_of_port(*row));
     if (bridge == name) return std::optional<Uuid>();
@@ -178,14 +181,15 @@ class Model {
   // ovs-vsctl's check_conflicts: `name` is free for a new bridge, port or interface.
   Result<void> check_conflicts(std::string_view name, const std::string& what) {
     VS_ASSIGN(auto bridge, find_bridge(name));
-    if (bridge) return make_error(what + " because a bridge named " + std::string(name) + " already exists");
-    VS_ASSIGN(auto port_row, txn_.find_by_name(port_, name));
+    if (bridge)
+      return make_error(what + " because a bridge named " + std::string(name) + " already exists");
+    VS_ASSIGN(auto port_row, txn.find_by_name(port_table, name));
     if (port_row) {
       VS_ASSIGN(std::string owner, bridge_name_of_port(*port_row));
       return make_error(what + " because a port named " + std::string(name) +
                         " already exists on bridge " + owner);
     }
-    VS_ASSIGN(auto iface_row, txn_.find_by_name(iface_, name));
+    VS_ASSIGN(auto iface_row, txn.find_by_name(iface_table, name));
     if (iface_row) {
       VS_ASSIGN(auto owner_port, owning_port(*iface_row));
       std::string owner;
@@ -203,37 +207,40 @@ class Model {
                            std::string_view iface_type) {
     Datum iface_rows;
     for (const std::string& iface_name : ifaces) {
-      VS_ASSIGN(Uuid iface, txn_.insert(iface_));
-      VS_TRY(txn_.set(iface_, iface, *iface_.find_column("name"), Datum::scalar(Atom(iface_name))));
+      VS_ASSIGN(Uuid iface, txn.insert(iface_table));
+      VS_TRY(txn.set(iface_table, iface, *iface_table.find_column("name"),
+                     Datum::scalar(Atom(iface_name))));
       if (!iface_type.empty()) {
-        VS_TRY(txn_.set(iface_, iface, *iface_.find_column("type"),
-                        Datum::scalar(Atom(std::string(iface_type)))));
+        VS_TRY(txn.set(iface_table, iface, *iface_table.find_column("type"),
+                       Datum::scalar(Atom(std::string(iface_type)))));
       }
       iface_rows.keys.push_back(Atom(iface));
     }
     iface_rows.normalize();
-    VS_ASSIGN(Uuid port, txn_.insert(port_));
-    VS_TRY(txn_.set(port_, port, *port_.find_column("name"), Datum::scalar(Atom(std::string(name)))));
-    VS_TRY(txn_.set(port_, port, *port_.find_column("interfaces"), iface_rows));
+    VS_ASSIGN(Uuid port, txn.insert(port_table));
+    VS_TRY(txn.set(port_table, port, *port_table.find_column("name"),
+                   Datum::scalar(Atom(std::string(name)))));
+    VS_TRY(txn.set(port_table, port, *port_table.find_column("interfaces"), iface_rows));
     return port;
   }
 
   Result<void> attach_port(const Uuid& bridge_row, const Uuid& port_row) {
-    return txn_.add(bridge_, bridge_row, *bridge_.find_column("ports"), Datum::scalar(Atom(port_row)));
+    return txn.add(bridge_table, bridge_row, *bridge_table.find_column("ports"),
+                   Datum::scalar(Atom(port_row)));
   }
 
   Result<void> detach_port(const Uuid& bridge_row, const Uuid& port_row) {
-    return txn_.remove_elements(bridge_, bridge_row, *bridge_.find_column("ports"),
-                                Datum::scalar(Atom(port_row)), false);
+    return txn.remove_elements(bridge_table, bridge_row, *bridge_table.find_column("ports"),
+                               Datum::scalar(Atom(port_row)), false);
   }
 
   // Deletes a port and its interfaces now, not at commit, so that a later command of the same
   // line can reuse the names (`-- --if-exists del-port p -- add-port br0 p`).
   Result<void> delete_port(const Uuid& bridge_row, const Uuid& port_row) {
     VS_TRY(detach_port(bridge_row, port_row));
-    VS_ASSIGN(Datum ifaces, get(port_, port_row, "interfaces"));
-    VS_TRY(txn_.remove(port_, port_row));
-    for (const Atom& iface : ifaces.keys) VS_TRY(txn_.remove(iface_, iface.uuid()));
+    VS_ASSIGN(Datum ifaces, get(port_table, port_row, "interfaces"));
+    VS_TRY(txn.remove(port_table, port_row));
+    for (const Atom& iface : ifaces.keys) VS_TRY(txn.remove(iface_table, iface.uuid()));
     return success();
   }
 
@@ -246,16 +253,16 @@ class Model {
     VS_ASSIGN(auto ports, ports_of_row(bridge.row));
     for (const PortRef& p : ports) VS_TRY(delete_port(bridge.row, p.row));
     VS_ASSIGN(Uuid ovs, root());
-    VS_TRY(txn_.remove_elements(ovs_, ovs, *ovs_.find_column("bridges"), Datum::scalar(Atom(bridge.row)), false));
-    return txn_.remove(bridge_, bridge.row);
+    VS_TRY(txn.remove_elements(ovs_table, ovs, *ovs_table.find_column("bridges"),
+                               Datum::scalar(Atom(bridge.row)), false));
+    return txn.remove(bridge_table, bridge.row);
   }
 
-  Context& ctx_;
-  ovsdb::Txn& txn_;
-  const Table& ovs_;
-  const Table& bridge_;
-  const Table& port_;
-  const Table& iface_;
+  ovsdb::Txn& txn;
+  const Table& ovs_table;
+  const Table& bridge_table;
+  const Table& port_table;
+  const Table& iface_table;
 };
 
 std::string join_lines(const std::vector<std::string>& lines) {
@@ -312,18 +319,22 @@ Result<void> cmd_add_br(Context& ctx) {
   VS_TRY(m.check_conflicts(name, "cannot create a bridge named " + name));
   if (!fake) {
     VS_ASSIGN(Uuid port, m.create_port(name, {name}, "internal"));
-    VS_ASSIGN(Uuid bridge, m.txn_.insert(m.bridge_));
-    VS_TRY(m.txn_.set(m.bridge_, bridge, *m.bridge_.find_column("name"), Datum::scalar(Atom(name))));
+    VS_ASSIGN(Uuid bridge, m.txn.insert(m.bridge_table));
+    VS_TRY(m.txn.set(m.bridge_table, bridge, *m.bridge_table.find_column("name"),
+                     Datum::scalar(Atom(name))));
     VS_TRY(m.attach_port(bridge, port));
     VS_ASSIGN(Uuid ovs, m.root());
-    return m.txn_.add(m.ovs_, ovs, *m.ovs_.find_column("bridges"), Datum::scalar(Atom(bridge)));
+    return m.txn.add(m.ovs_table, ovs, *m.ovs_table.find_column("bridges"),
+                     Datum::scalar(Atom(bridge)));
   }
   VS_ASSIGN(auto parent, m.find_bridge(parent_name));
   if (!parent) return make_error("parent bridge " + parent_name + " does not exist");
   if (parent->is_fake()) return make_error("cannot create bridge with fake bridge as parent");
   VS_ASSIGN(Uuid port, m.create_port(name, {name}, "internal"));
-  VS_TRY(m.txn_.set(m.port_, port, *m.port_.find_column("fake_bridge"), Datum::scalar(Atom(true))));
-  VS_TRY(m.txn_.set(m.port_, port, *m.port_.find_column("tag"), Datum::scalar(Atom(vlan))));
+  VS_TRY(m.txn.set(m.port_table, port, *m.port_table.find_column("fake_bridge"),
+                   Datum::scalar(Atom(true))));
+  VS_TRY(
+      m.txn.set(m.port_table, port, *m.port_table.find_column("tag"), Datum::scalar(Atom(vlan))));
   return m.attach_port(parent->row, port);
 }
 
@@ -342,13 +353,15 @@ Result<void> cmd_list_br(Context& ctx) {
   bool real = ctx.has_option("--real"), fake = ctx.has_option("--fake");
   if (!real && !fake) real = fake = true;
   std::vector<std::string> names;
-  VS_ASSIGN(auto bridges, m.txn_.load_table(m.bridge_));
-  size_t name_index = static_cast<size_t>(m.bridge_.find_column("name") - m.bridge_.columns.data());
+  VS_ASSIGN(auto bridges, m.txn.load_table(m.bridge_table));
+  size_t name_index =
+      static_cast<size_t>(m.bridge_table.find_column("name") - m.bridge_table.columns.data());
   if (real) {
     for (const auto& row : bridges) names.push_back(row.columns[name_index].keys[0].string());
   }
   if (fake) {
-    VS_ASSIGN(auto fakes, m.txn_.find_rows(m.port_, *m.port_.find_column("fake_bridge"), Atom(true)));
+    VS_ASSIGN(auto fakes,
+              m.txn.find_rows(m.port_table, *m.port_table.find_column("fake_bridge"), Atom(true)));
     for (const Uuid& row : fakes) {
       VS_ASSIGN(PortRef p, m.port(row));
       VS_ASSIGN(auto owner, m.owning_bridge(row));
@@ -390,8 +403,8 @@ struct ExternalIds {
 
 Result<ExternalIds> external_ids_of(Model& m, const std::string& name) {
   VS_ASSIGN(BridgeRef bridge, m.must_find_bridge(name));
-  if (bridge.is_fake()) return ExternalIds{&m.port_, *bridge.fake_port, "fake-bridge-"};
-  return ExternalIds{&m.bridge_, bridge.row, ""};
+  if (bridge.is_fake()) return ExternalIds{&m.port_table, *bridge.fake_port, "fake-bridge-"};
+  return ExternalIds{&m.bridge_table, bridge.row, ""};
 }
 
 Result<void> cmd_br_set_external_id(Context& ctx) {
@@ -399,14 +412,14 @@ Result<void> cmd_br_set_external_id(Context& ctx) {
   VS_ASSIGN(ExternalIds ids, external_ids_of(m, ctx.arg(0)));
   const Column& column = *ids.table->find_column("external_ids");
   Atom key(ids.prefix + ctx.arg(1));
-  if (ctx.n_args() == 3) return m.txn_.set_key(*ids.table, ids.row, column, key, Atom(ctx.arg(2)));
-  return m.txn_.remove_elements(*ids.table, ids.row, column, Datum::scalar(key), false);
+  if (ctx.n_args() == 3) return m.txn.set_key(*ids.table, ids.row, column, key, Atom(ctx.arg(2)));
+  return m.txn.remove_elements(*ids.table, ids.row, column, Datum::scalar(key), false);
 }
 
 Result<void> cmd_br_get_external_id(Context& ctx) {
   Model m(ctx);
   VS_ASSIGN(ExternalIds ids, external_ids_of(m, ctx.arg(0)));
-  VS_ASSIGN(Datum map, m.txn_.get(*ids.table, ids.row, *ids.table->find_column("external_ids")));
+  VS_ASSIGN(Datum map, m.txn.get(*ids.table, ids.row, *ids.table->find_column("external_ids")));
   for (size_t i = 0; i < map.size(); ++i) {
     const std::string& key = map.keys[i].string();
     if (!key.starts_with(ids.prefix)) continue;
@@ -457,9 +470,10 @@ Result<void> cmd_add_port(Context& ctx) {
   VS_ASSIGN(BridgeRef bridge, m.must_find_bridge(bridge_name));
   VS_ASSIGN(Uuid port, m.create_port(port_name, {port_name}, ""));
   if (bridge.is_fake()) {
-    VS_TRY(m.txn_.set(m.port_, port, *m.port_.find_column("tag"), Datum::scalar(Atom(bridge.vlan))));
+    VS_TRY(m.txn.set(m.port_table, port, *m.port_table.find_column("tag"),
+                     Datum::scalar(Atom(bridge.vlan))));
   }
-  for (size_t i = 2; i < ctx.n_args(); ++i) VS_TRY(set_column(ctx, m.port_, port, ctx.arg(i)));
+  for (size_t i = 2; i < ctx.n_args(); ++i) VS_TRY(set_column(ctx, m.port_table, port, ctx.arg(i)));
   return m.attach_port(bridge.row, port);
 }
 
@@ -469,7 +483,7 @@ Result<void> cmd_del_port(Context& ctx) {
   const std::string& target = ctx.arg(ctx.n_args() - 1);
   VS_ASSIGN(auto port, m.find_port(target));
   if (!port && ctx.has_option("--with-iface")) {
-    VS_ASSIGN(auto iface, m.txn_.find_by_name(m.iface_, target));
+    VS_ASSIGN(auto iface, m.txn.find_by_name(m.iface_table, target));
     if (iface) {
       VS_ASSIGN(port, m.owning_port(*iface));
     }
@@ -522,7 +536,7 @@ Result<void> cmd_list_ifaces(Context& ctx) {
 
 Result<void> cmd_iface_to_br(Context& ctx) {
   Model m(ctx);
-  VS_ASSIGN(auto iface, m.txn_.find_by_name(m.iface_, ctx.arg(0)));
+  VS_ASSIGN(auto iface, m.txn.find_by_name(m.iface_table, ctx.arg(0)));
   std::optional<Uuid> port;
   if (iface) {
     VS_ASSIGN(port, m.owning_port(*iface));
@@ -539,7 +553,7 @@ Result<void> cmd_iface_to_br(Context& ctx) {
 Result<void> cmd_get_controller(Context& ctx) {
   Model m(ctx);
   VS_ASSIGN(BridgeRef bridge, m.must_find_bridge(ctx.arg(0)));
-  VS_ASSIGN(Datum controllers, m.get(m.bridge_, bridge.row, "controller"));
+  VS_ASSIGN(Datum controllers, m.get(m.bridge_table, bridge.row, "controller"));
   const Table& table = ctx.table("Controller");
   std::vector<std::string> targets;
   for (const Atom& atom : controllers.keys) {
@@ -554,7 +568,7 @@ Result<void> cmd_get_controller(Context& ctx) {
 Result<void> cmd_del_controller(Context& ctx) {
   Model m(ctx);
   VS_ASSIGN(BridgeRef bridge, m.must_find_bridge(ctx.arg(0)));
-  return m.txn_.set(m.bridge_, bridge.row, *m.bridge_.find_column("controller"), Datum());
+  return m.txn.set(m.bridge_table, bridge.row, *m.bridge_table.find_column("controller"), Datum());
 }
 
 Result<void> cmd_set_controller(Context& ctx) {
@@ -565,22 +579,22 @@ Result<void> cmd_set_controller(Context& ctx) {
   Datum rows;
   for (size_t i = 1; i < ctx.n_args(); ++i) {
     VS_ASSIGN(Atom target, ovsdb::parse_atom(ctx.arg(i), target_column.type.key));
-    VS_ASSIGN(Uuid row, m.txn_.insert(table));
-    VS_TRY(m.txn_.set(table, row, target_column, Datum::scalar(target)));
+    VS_ASSIGN(Uuid row, m.txn.insert(table));
+    VS_TRY(m.txn.set(table, row, target_column, Datum::scalar(target)));
     if (std::string probe = ctx.option("--inactivity-probe"); !probe.empty()) {
       VS_ASSIGN(Atom ms, ovsdb::parse_atom(probe, table.find_column("inactivity_probe")->type.key));
-      VS_TRY(m.txn_.set(table, row, *table.find_column("inactivity_probe"), Datum::scalar(ms)));
+      VS_TRY(m.txn.set(table, row, *table.find_column("inactivity_probe"), Datum::scalar(ms)));
     }
     rows.keys.push_back(Atom(row));
   }
   rows.normalize();
-  return m.txn_.set(m.bridge_, bridge.row, *m.bridge_.find_column("controller"), rows);
+  return m.txn.set(m.bridge_table, bridge.row, *m.bridge_table.find_column("controller"), rows);
 }
 
 Result<void> cmd_get_fail_mode(Context& ctx) {
   Model m(ctx);
   VS_ASSIGN(BridgeRef bridge, m.must_find_bridge(ctx.arg(0)));
-  VS_ASSIGN(Datum mode, m.get(m.bridge_, bridge.row, "fail_mode"));
+  VS_ASSIGN(Datum mode, m.get(m.bridge_table, bridge.row, "fail_mode"));
   if (!mode.empty()) ctx.output += mode.keys[0].string() + "\n";
   return success();
 }
@@ -588,7 +602,7 @@ Result<void> cmd_get_fail_mode(Context& ctx) {
 Result<void> cmd_del_fail_mode(Context& ctx) {
   Model m(ctx);
   VS_ASSIGN(BridgeRef bridge, m.must_find_bridge(ctx.arg(0)));
-  return m.txn_.set(m.bridge_, bridge.row, *m.bridge_.find_column("fail_mode"), Datum());
+  return m.txn.set(m.bridge_table, bridge.row, *m.bridge_table.find_column("fail_mode"), Datum());
 }
 
 Result<void> cmd_set_fail_mode(Context& ctx) {
@@ -598,32 +612,34 @@ Result<void> cmd_set_fail_mode(Context& ctx) {
   if (mode != "standalone" && mode != "secure") {
     return make_error("fail-mode must be \"standalone\" or \"secure\" (not \"" + mode + "\")");
   }
-  return m.txn_.set(m.bridge_, bridge.row, *m.bridge_.find_column("fail_mode"), Datum::scalar(Atom(mode)));
+  return m.txn.set(m.bridge_table, bridge.row, *m.bridge_table.find_column("fail_mode"),
+                   Datum::scalar(Atom(mode)));
 }
 
 Result<void> cmd_emer_reset(Context& ctx) {
   Model m(ctx);
   auto clear = [&](const Table& table, const Uuid& row, const char* column) {
-    return m.txn_.set(table, row, *table.find_column(column), ovsdb::default_datum(table.find_column(column)->type));
+    return m.txn.set(table, row, *table.find_column(column),
+                     ovsdb::default_datum(table.find_column(column)->type));
   };
-  VS_ASSIGN(auto bridges, m.txn_.row_uuids(m.bridge_));
+  VS_ASSIGN(auto bridges, m.txn.row_uuids(m.bridge_table));
   for (const Uuid& row : bridges) {
-    VS_TRY(clear(m.bridge_, row, "controller"));
-    VS_TRY(clear(m.bridge_, row, "fail_mode"));
-    VS_ASSIGN(Datum other, m.get(m.bridge_, row, "other_config"));
+    VS_TRY(clear(m.bridge_table, row, "controller"));
+    VS_TRY(clear(m.bridge_table, row, "fail_mode"));
+    VS_ASSIGN(Datum other, m.get(m.bridge_table, row, "other_config"));
     Datum kept;  // only the bridge's MAC address survives, as in ovs-vsctl
     if (auto i = other.find(Atom("hwaddr"))) {
       kept.keys.push_back(other.keys[*i]);
       kept.values.push_back(other.values[*i]);
     }
-    VS_TRY(m.txn_.set(m.bridge_, row, *m.bridge_.find_column("other_config"), kept));
+    VS_TRY(m.txn.set(m.bridge_table, row, *m.bridge_table.find_column("other_config"), kept));
   }
-  VS_ASSIGN(auto ports, m.txn_.row_uuids(m.port_));
-  for (const Uuid& row : ports) VS_TRY(clear(m.port_, row, "other_config"));
-  VS_ASSIGN(auto ifaces, m.txn_.row_uuids(m.iface_));
+  VS_ASSIGN(auto ports, m.txn.row_uuids(m.port_table));
+  for (const Uuid& row : ports) VS_TRY(clear(m.port_table, row, "other_config"));
+  VS_ASSIGN(auto ifaces, m.txn.row_uuids(m.iface_table));
   for (const Uuid& row : ifaces) {
-    VS_TRY(clear(m.iface_, row, "ingress_policing_rate"));
-    VS_TRY(clear(m.iface_, row, "ingress_policing_burst"));
+    VS_TRY(clear(m.iface_table, row, "ingress_policing_rate"));
+    VS_TRY(clear(m.iface_table, row, "ingress_policing_burst"));
   }
   return success();
 }
@@ -632,7 +648,8 @@ Result<void> cmd_emer_reset(Context& ctx) {
 
 void show_column(std::string& out, int indent, const Column& column, const Datum& value) {
   if (value.empty() || value == ovsdb::default_datum(column.type)) return;
-  out += std::string(indent, ' ') + column.name + ": " + ovsdb::format_datum(value, column.type) + "\n";
+  out += std::string(indent, ' ') + column.name + ": " + ovsdb::format_datum(value, column.type) +
+         "\n";
 }
 
 Result<void> cmd_show(Context& ctx) {
@@ -641,52 +658,56 @@ Result<void> cmd_show(Context& ctx) {
   VS_ASSIGN(Uuid ovs, m.root());
   std::string& out = ctx.output;
   out += ovs.to_string() + "\n";
-  VS_ASSIGN(Datum bridges, m.get(m.ovs_, ovs, "bridges"));
+  VS_ASSIGN(Datum bridges, m.get(m.ovs_table, ovs, "bridges"));
   std::vector<std::pair<std::string, Uuid>> sorted_bridges;
   for (const Atom& atom : bridges.keys) {
-    VS_ASSIGN(Datum name, m.get(m.bridge_, atom.uuid(), "name"));
+    VS_ASSIGN(Datum name, m.get(m.bridge_table, atom.uuid(), "name"));
     sorted_bridges.emplace_back(name.keys[0].string(), atom.uuid());
   }
   std::sort(sorted_bridges.begin(), sorted_bridges.end());
   for (const auto& [name, row] : sorted_bridges) {
     out += "    Bridge " + ovsdb::format_atom(Atom(name), ovsdb::AtomicType::kString) + "\n";
-    VS_ASSIGN(Datum controllers, m.get(m.bridge_, row, "controller"));
+    VS_ASSIGN(Datum controllers, m.get(m.bridge_table, row, "controller"));
     for (const Atom& atom : controllers.keys) {
       VS_ASSIGN(Datum target, m.get(controller_table, atom.uuid(), "target"));
-      out += "        Controller " + ovsdb::format_atom(target.keys[0], ovsdb::AtomicType::kString) + "\n";
+      out += "        Controller " +
+             ovsdb::format_atom(target.keys[0], ovsdb::AtomicType::kString) + "\n";
       VS_ASSIGN(Datum connected, m.get(controller_table, atom.uuid(), "is_connected"));
       if (connected.keys[0].boolean()) out += "            is_connected: true\n";
     }
     for (const char* column : {"fail_mode", "datapath_type"}) {
-      VS_ASSIGN(Datum value, m.get(m.bridge_, row, column));
-      show_column(out, 8, *m.bridge_.find_column(column), value);
+      VS_ASSIGN(Datum value, m.get(m.bridge_table, row, column));
+      show_column(out, 8, *m.bridge_table.find_column(column), value);
     }
     VS_ASSIGN(auto ports, m.ports_of_row(row));
-    std::sort(ports.begin(), ports.end(), [](const PortRef& a, const PortRef& b) { return a.name < b.name; });
+    std::sort(ports.begin(), ports.end(),
+              [](const PortRef& a, const PortRef& b) { return a.name < b.name; });
     for (const PortRef& port : ports) {
-      out += "        Port " + ovsdb::format_atom(Atom(port.name), ovsdb::AtomicType::kString) + "\n";
+      out +=
+          "        Port " + ovsdb::format_atom(Atom(port.name), ovsdb::AtomicType::kString) + "\n";
       for (const char* column : {"tag", "trunks"}) {  // what ovs-vsctl shows of a port
-        VS_ASSIGN(Datum value, m.get(m.port_, port.row, column));
-        show_column(out, 12, *m.port_.find_column(column), value);
+        VS_ASSIGN(Datum value, m.get(m.port_table, port.row, column));
+        show_column(out, 12, *m.port_table.find_column(column), value);
       }
-      VS_ASSIGN(Datum ifaces, m.get(m.port_, port.row, "interfaces"));
+      VS_ASSIGN(Datum ifaces, m.get(m.port_table, port.row, "interfaces"));
       std::vector<std::pair<std::string, Uuid>> sorted_ifaces;
       for (const Atom& atom : ifaces.keys) {
-        VS_ASSIGN(Datum iface_name, m.get(m.iface_, atom.uuid(), "name"));
+        VS_ASSIGN(Datum iface_name, m.get(m.iface_table, atom.uuid(), "name"));
         sorted_ifaces.emplace_back(iface_name.keys[0].string(), atom.uuid());
       }
       std::sort(sorted_ifaces.begin(), sorted_ifaces.end());
       for (const auto& [iface_name, iface] : sorted_ifaces) {
-        out += "            Interface " + ovsdb::format_atom(Atom(iface_name), ovsdb::AtomicType::kString) + "\n";
+        out += "            Interface " +
+               ovsdb::format_atom(Atom(iface_name), ovsdb::AtomicType::kString) + "\n";
         for (const char* column : {"type", "options", "error"}) {
-          VS_ASSIGN(Datum value, m.get(m.iface_, iface, column));
-          show_column(out, 16, *m.iface_.find_column(column), value);
+          VS_ASSIGN(Datum value, m.get(m.iface_table, iface, column));
+          show_column(out, 16, *m.iface_table.find_column(column), value);
         }
       }
     }
   }
-  VS_ASSIGN(Datum version, m.get(m.ovs_, ovs, "ovs_version"));
-  show_column(out, 4, *m.ovs_.find_column("ovs_version"), version);
+  VS_ASSIGN(Datum version, m.get(m.ovs_table, ovs, "ovs_version"));
+  show_column(out, 4, *m.ovs_table.find_column("ovs_version"), version);
   return success();
 }
 
@@ -703,7 +724,8 @@ constexpr CommandSpec kBridgeCommands[] = {
     {"br-set-external-id", 2, 3, "BRIDGE KEY [VALUE]", "", true, cmd_br_set_external_id},
     {"br-get-external-id", 1, 2, "BRIDGE [KEY]", "", false, cmd_br_get_external_id},
     {"list-ports", 1, 1, "BRIDGE", "", false, cmd_list_ports},
-    {"add-port", 2, -1, "BRIDGE NEW-PORT [COLUMN[:KEY]=VALUE]...", "--may-exist", true, cmd_add_port},
+    {"add-port", 2, -1, "BRIDGE NEW-PORT [COLUMN[:KEY]=VALUE]...", "--may-exist", true,
+     cmd_add_port},
     {"del-port", 1, 2, "[BRIDGE] PORT|IFACE", "--if-exists,--with-iface", true, cmd_del_port},
     {"port-to-br", 1, 1, "PORT", "", false, cmd_port_to_br},
     {"list-ifaces", 1, 1, "BRIDGE", "", false, cmd_list_ifaces},

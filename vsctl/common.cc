@@ -14,12 +14,6 @@ using ovsdb::Column;
 using ovsdb::Datum;
 using ovsdb::Table;
 
-const Column& Context::column(std::string_view table_name, std::string_view column_name) const {
-  const Column* column = table(table_name).find_column(column_name);
-  if (!column) std::abort();  // a typo in vsctl's own code, not user input
-  return *column;
-}
-
 // --- symbols ------------------------------------------------------------------------------
 
 static std::string symbol_key(std::string_view name) {
@@ -36,7 +30,8 @@ Result<Uuid> Symbols::create(std::string_view name) {
   std::string key = symbol_key(name);
   auto [it, inserted] = symbols_.try_emplace(key);
   if (inserted) it->second.uuid = Uuid::random();
-  if (it->second.created) return make_error("row id \"" + key + "\" may only be specified on one --id option");
+  if (it->second.created)
+    return make_error("row id \"" + key + "\" may only be specified on one --id option");
   it->second.created = true;
   return it->second.uuid;
 }
@@ -54,8 +49,9 @@ ovsdb::SymbolResolver Symbols::resolver() {
 Result<void> Symbols::check_all_created() const {
   for (const auto& [name, symbol] : symbols_) {
     if (!symbol.created) {
-      return make_error("row id \"" + name + "\" is referenced but never created (e.g. with \"-- --id=" +
-                        name + " create ...\")");
+      return make_error("row id \"" + name +
+                        "\" is referenced but never created (e.g. with \"-- --id=" + name +
+                        " create ...\")");
     }
   }
   return success();
@@ -67,7 +63,9 @@ Result<void> Symbols::check_all_created() const {
 // differs only in case or '-' for '_', the prefix length for a prefix, 0 for no match.
 static unsigned match_score(std::string_view name, std::string_view input) {
   if (name == input) return UINT_MAX;
-  auto fold = [](char c) { return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto fold = [](char c) {
+    return c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   if (input.size() > name.size()) return 0;
   for (size_t i = 0; i < input.size(); ++i) {
     if (fold(name[i]) != fold(input[i])) return 0;
@@ -142,7 +140,9 @@ Result<const Column*> match_column(const Table& table, std::string_view name) {
 
 static bool is_uuid_prefix(std::string_view text) {
   if (text.size() < 4 || text.size() > 36) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; });
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
+  });
 }
 
 // The row a name column of `via` (with optional reference column) leads to.
@@ -189,18 +189,6 @@ Result<std::optional<Uuid>> find_record(Context& ctx, const Table& table, std::s
   return row;
 }
 
-Result<Uuid> must_find_record(Context& ctx, const Table& table, std::string_view id) {
-  VS_ASSIGN(auto row, find_record(ctx, table, id));
-  if (!row) return make_error("no row \"" + std::string(id) + "\" in table " + table.name);
-  return *row;
-}
-
-Result<std::string> row_name(ovsdb::Txn& txn, const Table& table, const Uuid& row) {
-  if (table.name_column.empty()) return row.to_string();
-  VS_ASSIGN(Datum name, txn.get(table, row, *table.find_column(table.name_column)));
-  return name.empty() ? row.to_string() : name.keys[0].string();
-}
-
 // --- COLUMN[:KEY]=VALUE -------------------------------------------------------------------
 
 Result<ColumnArg> parse_column_arg(const Table& table, std::string_view arg,
@@ -220,7 +208,8 @@ Result<ColumnArg> parse_column_arg(const Table& table, std::string_view arg,
   }
   if (ops.empty()) {
     if (!rest.empty()) {
-      return make_error(std::string(arg) + ": trailing garbage \"" + std::string(rest) + "\" in argument");
+      return make_error(std::string(arg) + ": trailing garbage \"" + std::string(rest) +
+                        "\" in argument");
     }
     return result;
   }
@@ -248,7 +237,8 @@ Result<void> set_column(Context& ctx, const Table& table, const Uuid& row, std::
   static constexpr std::string_view kEquals[] = {"="};
   VS_ASSIGN(ColumnArg parsed, parse_column_arg(table, arg, kEquals, true));
   const Column& column = *parsed.column;
-  if (&column == &uuid_column()) return make_error("cannot modify read-only column _uuid in table " + table.name);
+  if (&column == &uuid_column())
+    return make_error("cannot modify read-only column _uuid in table " + table.name);
   auto symbols = ctx.symbols.resolver();
   if (parsed.key) {
     if (!column.type.is_map()) {

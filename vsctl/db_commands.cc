@@ -15,10 +15,13 @@ using ovsdb::Datum;
 using ovsdb::Table;
 
 // find and wait-until operators, in the order ovs-vsctl lists them.
-constexpr std::string_view kConditionOps[] = {"=",   "!=",   "<",   ">",    "<=",   ">=",  "{=}",
-                                              "{!=}", "{<}", "{>}", "{<=}", "{>=}", "{in}", "{not-in}"};
+constexpr std::string_view kConditionOps[] = {
+    "=",    "!=",  "<",   ">",    "<=",   ">=",   "{=}",
+    "{!=}", "{<}", "{>}", "{<=}", "{>=}", "{in}", "{not-in}"};
 
-Result<const Table*> table_arg(Context& ctx, size_t i) { return match_table(ctx.schema(), ctx.arg(i)); }
+Result<const Table*> table_arg(Context& ctx, size_t i) {
+  return match_table(ctx.schema(), ctx.arg(i));
+}
 
 // The columns to show: --columns in the given order, else _uuid and then every column in
 // alphabetical order, as ovs-vsctl prints them.
@@ -35,7 +38,8 @@ Result<std::vector<const Column*>> output_columns(Context& ctx, const Table& tab
   size_t start = 0;
   while (start <= spec.size()) {
     size_t comma = spec.find(',', start);
-    std::string name = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string name =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     VS_ASSIGN(const Column* column, match_column(table, name));
     columns.push_back(column);
     if (comma == std::string::npos) break;
@@ -56,7 +60,8 @@ std::string render(Context& ctx, const Table& table, const std::vector<const Col
   for (const Column* column : columns) out.headings.push_back(column->name);
   for (const ovsdb::Row* row : rows) {
     std::vector<Cell> cells;
-    for (const Column* column : columns) cells.push_back(Cell{column_value(table, *row, column), &column->type});
+    for (const Column* column : columns)
+      cells.push_back(Cell{column_value(table, *row, column), &column->type});
     out.rows.push_back(std::move(cells));
   }
   // ovs-vsctl separates consecutive tables of one run by a blank line (not in JSON or HTML).
@@ -127,7 +132,8 @@ Result<Condition> parse_condition(Context& ctx, const Table& table, std::string_
   auto symbols = ctx.symbols.resolver();
   ColumnType value_type = type;
   if (parsed.key) {
-    if (!type.is_map()) return make_error("cannot specify key to check for non-map column " + parsed.column->name);
+    if (!type.is_map())
+      return make_error("cannot specify key to check for non-map column " + parsed.column->name);
     VS_ASSIGN(condition.key, ovsdb::parse_atom(*parsed.key, type.key, symbols));
     value_type = ColumnType{*type.value, std::nullopt, 0, ovsdb::kUnlimited};
   } else {
@@ -162,7 +168,8 @@ Result<void> cmd_list(Context& ctx) {
         if (ctx.has_option("--if-exists")) continue;
         return make_error("no row \"" + ctx.arg(i) + "\" in table " + table->name);
       }
-      auto it = std::find_if(rows.begin(), rows.end(), [&](const ovsdb::Row& r) { return r.uuid == *uuid; });
+      auto it = std::find_if(rows.begin(), rows.end(),
+                             [&](const ovsdb::Row& r) { return r.uuid == *uuid; });
       if (it != rows.end()) selected.push_back(&*it);
     }
   }
@@ -225,8 +232,8 @@ Result<void> cmd_get(Context& ctx) {
         ctx.output += "\n";
         continue;
       }
-      return make_error("no key \"" + *arg.key + "\" in " + table->name + " record \"" + ctx.arg(1) +
-                        "\" column " + column.name);
+      return make_error("no key \"" + *arg.key + "\" in " + table->name + " record \"" +
+                        ctx.arg(1) + "\" column " + column.name);
     }
     ctx.output += ovsdb::format_atom(value.values[*index], column.type.value->type) + "\n";
   }
@@ -244,7 +251,8 @@ Result<std::optional<Uuid>> target_row(Context& ctx, const Table& table) {
 
 Result<const Column*> writable_column(const Table& table, std::string_view name) {
   VS_ASSIGN(const Column* column, match_column(table, name));
-  if (column == &uuid_column()) return make_error("cannot modify read-only column _uuid in table " + table.name);
+  if (column == &uuid_column())
+    return make_error("cannot modify read-only column _uuid in table " + table.name);
   return column;
 }
 
@@ -257,7 +265,8 @@ Result<void> cmd_set(Context& ctx) {
 }
 
 // A value argument of add/remove: any number of elements of the column's type.
-Result<Datum> parse_elements(Context& ctx, const Column& column, std::string_view text, bool keys_only) {
+Result<Datum> parse_elements(Context& ctx, const Column& column, std::string_view text,
+                             bool keys_only) {
   ColumnType type = column.type;
   type.min = 1;
   type.max = ovsdb::kUnlimited;
@@ -305,9 +314,9 @@ Result<void> cmd_remove(Context& ctx) {
   }
   VS_ASSIGN(size_t left, ctx.txn.count(*table, *uuid, *column));
   if (left < column->type.min) {
-    return make_error("\"remove\" operation would put " + std::to_string(left) + " values in column " +
-                      column->name + " of table " + table->name + " but the minimum number is " +
-                      std::to_string(column->type.min));
+    return make_error("\"remove\" operation would put " + std::to_string(left) +
+                      " values in column " + column->name + " of table " + table->name +
+                      " but the minimum number is " + std::to_string(column->type.min));
   }
   return success();
 }
@@ -346,7 +355,8 @@ Result<void> cmd_create(Context& ctx) {
 Result<void> cmd_destroy(Context& ctx) {
   VS_ASSIGN(const Table* table, table_arg(ctx, 0));
   if (ctx.has_option("--all")) {
-    if (ctx.n_args() > 1) return make_error("--all and records argument should not be specified together");
+    if (ctx.n_args() > 1)
+      return make_error("--all and records argument should not be specified together");
     VS_ASSIGN(auto rows, ctx.txn.row_uuids(*table));
     for (const Uuid& uuid : rows) VS_TRY(ctx.txn.remove(*table, uuid));
     return success();
@@ -396,7 +406,8 @@ constexpr CommandSpec kDbCommands[] = {
     {"get", 2, -1, "TABLE RECORD [COLUMN[:KEY]]...", "--if-exists,--id=", false, cmd_get},
     {"set", 3, -1, "TABLE RECORD COLUMN[:KEY]=VALUE...", "--if-exists", true, cmd_set},
     {"add", 4, -1, "TABLE RECORD COLUMN [KEY=]VALUE...", "--if-exists", true, cmd_add},
-    {"remove", 4, -1, "TABLE RECORD COLUMN KEY|VALUE|KEY=VALUE...", "--if-exists", true, cmd_remove},
+    {"remove", 4, -1, "TABLE RECORD COLUMN KEY|VALUE|KEY=VALUE...", "--if-exists", true,
+     cmd_remove},
     {"clear", 3, -1, "TABLE RECORD COLUMN...", "--if-exists", true, cmd_clear},
     {"create", 2, -1, "TABLE COLUMN[:KEY]=VALUE...", "--id=", true, cmd_create},
     {"destroy", 1, -1, "TABLE [RECORD]...", "--if-exists,--all", true, cmd_destroy},

@@ -16,11 +16,11 @@ struct GlobalOption {
 };
 
 constexpr GlobalOption kGlobalOptions[] = {
-    {"db", 0, true},          {"no-wait", 0, false},      {"timeout", 't', true},
-    {"dry-run", 0, false},    {"oneline", 0, false},      {"format", 'f', true},
-    {"data", 'd', true},      {"no-headings", 0, false},  {"pretty", 0, false},
-    {"bare", 0, false},       {"help", 'h', false},       {"version", 'V', false},
-    {"verbose", 'v', false},  {"no-syslog", 0, false},    {"retry", 0, false},
+    {"db", 0, true},         {"no-wait", 0, false},     {"timeout", 't', true},
+    {"dry-run", 0, false},   {"oneline", 0, false},     {"format", 'f', true},
+    {"data", 'd', true},     {"no-headings", 0, false}, {"pretty", 0, false},
+    {"bare", 0, false},      {"help", 'h', false},      {"version", 'V', false},
+    {"verbose", 'v', false}, {"no-syslog", 0, false},   {"retry", 0, false},
 };
 
 const GlobalOption* find_global(std::string_view name) {
@@ -61,8 +61,9 @@ std::optional<bool> command_option(const CommandSpec& spec, std::string_view nam
 // True if any command of the table has option `name`: such options may also be written
 // among the global options and then belong to the first command, as with ovs-vsctl.
 bool is_any_command_option(std::string_view name) {
-  return std::any_of(command_table().begin(), command_table().end(),
-                     [&](const CommandSpec& spec) { return command_option(spec, name).has_value(); });
+  return std::any_of(command_table().begin(), command_table().end(), [&](const CommandSpec& spec) {
+    return command_option(spec, name).has_value();
+  });
 }
 
 Result<void> apply_global(GlobalOptions& global, std::string_view name, const std::string& value) {
@@ -83,8 +84,10 @@ Result<void> apply_global(GlobalOptions& global, std::string_view name, const st
     global.oneline = true;
   } else if (name == "format") {
     static const std::pair<std::string_view, OutputFormat> kFormats[] = {
-        {"list", OutputFormat::kList}, {"table", OutputFormat::kTable},
-        {"csv", OutputFormat::kCsv},   {"json", OutputFormat::kJson},
+        {"list", OutputFormat::kList},
+        {"table", OutputFormat::kTable},
+        {"csv", OutputFormat::kCsv},
+        {"json", OutputFormat::kJson},
         {"html", OutputFormat::kHtml}};
     auto it = std::find_if(std::begin(kFormats), std::end(kFormats),
                            [&](const auto& f) { return f.first == value; });
@@ -127,7 +130,8 @@ Result<Command> parse_command(const std::vector<std::string>& words,
     size_t equals = word.find('=');
     std::string name = word.substr(0, equals);
     std::string value = equals == std::string::npos ? "" : word.substr(equals + 1);
-    if (command.options.count(name)) return make_error("'" + name + "' option specified multiple times");
+    if (command.options.count(name))
+      return make_error("'" + name + "' option specified multiple times");
     command.options[name] = value;
     option_order.push_back(word);
   }
@@ -137,7 +141,8 @@ Result<Command> parse_command(const std::vector<std::string>& words,
   const CommandSpec& spec = *command.spec;
   for (const auto& [name, value] : command.options) {
     auto takes_value = command_option(spec, name);
-    if (!takes_value) return make_error("'" + std::string(spec.name) + "' command has no '" + name + "' option");
+    if (!takes_value)
+      return make_error("'" + std::string(spec.name) + "' command has no '" + name + "' option");
     if (*takes_value && value.empty()) {
       return make_error("missing argument to '" + name + "' option on '" + spec.name + "' command");
     }
@@ -215,8 +220,9 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
   std::vector<std::string> words;
   auto flush = [&]() -> Result<void> {
     if (words.empty()) return boost::outcome_v2::success();
-    VS_ASSIGN(Command command, parse_command(words, line.commands.empty() ? local_options
-                                                                          : decltype(local_options){}));
+    VS_ASSIGN(
+        Command command,
+        parse_command(words, line.commands.empty() ? local_options : decltype(local_options){}));
     line.commands.push_back(std::move(command));
     words.clear();
     return boost::outcome_v2::success();

@@ -80,7 +80,8 @@ std::string oneline(std::string text) {
 
 // A daemon serves the file if its process exists and its control socket accepts connections.
 bool daemon_alive(const ovsdb::DaemonRecord& record) {
-  if (record.pid <= 0 || (kill(static_cast<pid_t>(record.pid), 0) != 0 && errno != EPERM)) return false;
+  if (record.pid <= 0 || (kill(static_cast<pid_t>(record.pid), 0) != 0 && errno != EPERM))
+    return false;
   if (record.control_socket.empty()) return true;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
@@ -114,8 +115,10 @@ int wait_for_daemon(ovsdb::Database& db, int64_t next_cfg, int timeout_seconds, 
         return kExitOk;
       }
       if (!daemon_alive(*record.value())) {
-        err += "vsctl: vswitchd (pid " + std::to_string(record.value()->pid) + ") serving " +
-               db.path() + " is not running; the change is committed and will be applied when vswitchd starts\n";
+        err +=
+            "vsctl: vswitchd (pid " + std::to_string(record.value()->pid) + ") serving " +
+            db.path() +
+            " is not running; the change is committed and will be applied when vswitchd starts\n";
         return kExitOk;
       }
       next_liveness_check = Clock::now() + 200ms;
@@ -224,7 +227,8 @@ int run_vsctl(const std::vector<std::string>& args, std::string& out, std::strin
     Attempt attempt = run_once(*db.value(), line, attempt_out, err);
     if (!attempt.try_again) {
       out += attempt_out;
-      if (attempt.status != kExitOk || !attempt.changed || line.global.no_wait) return attempt.status;
+      if (attempt.status != kExitOk || !attempt.changed || line.global.no_wait)
+        return attempt.status;
       return wait_for_daemon(*db.value(), attempt.next_cfg, line.global.timeout_seconds, err);
     }
     // wait-until: nothing was committed; look again once the database changes.

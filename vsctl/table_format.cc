@@ -156,13 +156,27 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escape[8];
@@ -203,11 +217,20 @@ std::string render_json(const TableOutput& table) {
 void append_html_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -269,11 +292,16 @@ std::string render_html(const TableOutput& table, const FormatOptions& options) 
 
 std::string render_table(const TableOutput& table, const FormatOptions& options) {
   switch (options.format) {
-    case OutputFormat::kList: return render_list(table, options);
-    case OutputFormat::kTable: return render_columns(table, options);
-    case OutputFormat::kCsv: return render_csv(table, options);
-    case OutputFormat::kJson: return render_json(table);
-    case OutputFormat::kHtml: return render_html(table, options);
+    case OutputFormat::kList:
+      return render_list(table, options);
+    case OutputFormat::kTable:
+      return render_columns(table, options);
+    case OutputFormat::kCsv:
+      return render_csv(table, options);
+    case OutputFormat::kJson:
+      return render_json(table);
+    case OutputFormat::kHtml:
+      return render_html(table, options);
   }
   return {};
 }

@@ -38,10 +38,10 @@ class Context;
 struct CommandSpec {
   const char* name;
   int min_args;
-  int max_args;           // -1: unlimited
-  const char* usage;      // arguments, for --help
-  const char* options;    // comma-separated, "=" suffix takes a value: "--if-exists,--id="
-  bool writes;            // needs a write transaction
+  int max_args;         // -1: unlimited
+  const char* usage;    // arguments, for --help
+  const char* options;  // comma-separated, "=" suffix takes a value: "--if-exists,--id="
+  bool writes;          // needs a write transaction
   Result<void> (*run)(Context& ctx);
 };
 
@@ -73,7 +73,7 @@ std::span<const CommandSpec> db_commands();
 class Symbols {
  public:
   Uuid reference(std::string_view name);
-  Result<Uuid> create(std::string_view name);  // for --id=@name
+  Result<Uuid> create(std::string_view name);          // for --id=@name
   void bind(std::string_view name, const Uuid& uuid);  // for --id=@name get
   ovsdb::SymbolResolver resolver();
   Result<void> check_all_created() const;
@@ -100,24 +100,23 @@ class Context {
   size_t n_args() const { return command.args.size(); }
   const ovsdb::Schema& schema() const { return txn.schema(); }
   const ovsdb::Table& table(std::string_view name) const { return schema().table(name); }
-  const ovsdb::Column& column(std::string_view table_name, std::string_view column_name) const;
 
   ovsdb::Txn& txn;
   Symbols& symbols;
   const GlobalOptions& global;
   const Command& command;
   std::string output;
-  std::string warnings;  // printed on stderr, after the output, when the line succeeds
-  bool try_again = false;  // wait-until: the condition does not hold yet
-  int exit_status = 0;     // br-exists sets kExitNotFound
+  std::string warnings;           // printed on stderr, after the output, when the line succeeds
+  bool try_again = false;         // wait-until: the condition does not hold yet
+  int exit_status = 0;            // br-exists sets kExitNotFound
   int* tables_printed = nullptr;  // list/find outputs so far in this run (for separators)
 };
 
 // Exit statuses, as ovs-vsctl's.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
-inline constexpr int kExitNotFound = 2;       // br-exists: no such bridge
-inline constexpr int kExitNotApplied = 142;   // committed, vswitchd did not confirm in time
+inline constexpr int kExitNotFound = 2;      // br-exists: no such bridge
+inline constexpr int kExitNotApplied = 142;  // committed, vswitchd did not confirm in time
 
 // --- helpers shared by the command files -----------------------------------------------
 
@@ -132,8 +131,6 @@ const ovsdb::Column& uuid_column();
 // Controller and QoS, uuid or unique uuid prefix). nullopt when absent.
 Result<std::optional<Uuid>> find_record(Context& ctx, const ovsdb::Table& table,
                                         std::string_view id);
-// The same, but a missing row is an error naming the table.
-Result<Uuid> must_find_record(Context& ctx, const ovsdb::Table& table, std::string_view id);
 
 // COLUMN[:KEY]OP VALUE, split with the value syntax's tokenizer. `ops` lists the operators
 // accepted (the longest one that matches wins).
@@ -149,8 +146,5 @@ Result<ColumnArg> parse_column_arg(const ovsdb::Table& table, std::string_view a
 // `set` semantics for one COLUMN[:KEY]=VALUE argument on a row (also add-port's extras).
 Result<void> set_column(Context& ctx, const ovsdb::Table& table, const Uuid& row,
                         std::string_view arg);
-
-// The "name" of a row for messages and output (its name column, else its uuid).
-Result<std::string> row_name(ovsdb::Txn& txn, const ovsdb::Table& table, const Uuid& row);
 
 }  // namespace vs::vsctl

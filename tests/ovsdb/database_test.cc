@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "ovsdb/daemon.h"
-#include "tests/support/test_support.h"
 #include "ovsdb/txn.h"
+#include "tests/support/test_support.h"
 
 namespace vs::ovsdb {
 namespace {
@@ -30,7 +30,6 @@ namespace {
 using vs::testing::error_of;
 using vs::testing::ok;
 using vs::testing::TempDir;
-
 
 // Sets or unsets an environment variable for the lifetime of the object, then restores it.
 class ScopedEnv {
@@ -55,7 +54,6 @@ class ScopedEnv {
   const char* name_;
   std::optional<std::string> old_;
 };
-
 
 // Raw SQL on a connection of its own, bypassing Database and Txn: what is really in the file.
 class RawFile {
@@ -85,9 +83,7 @@ class RawFile {
 };
 
 const Table& table(std::string_view name) { return vswitch_schema().table(name); }
-const Column& column(std::string_view t, std::string_view c) {
-  return *table(t).find_column(c);
-}
+const Column& column(std::string_view t, std::string_view c) { return *table(t).find_column(c); }
 
 // A bridge with one port and interface, named `name`, committed through a Txn.
 Uuid commit_bridge(Database& db, const std::string& name) {
@@ -367,11 +363,13 @@ TEST_F(MigrationTest, MigratedFileHasTheLayoutOfAFreshOne) {
     for (const std::string& t : file.strings("SELECT name FROM sqlite_master WHERE type='table'")) {
       for (const std::string& c :
            file.strings("SELECT name || ' ' || type || ' ' || \"notnull\" || ' ' || "
-                        "ifnull(dflt_value, 'NULL') FROM pragma_table_info('" + t + "')")) {
+                        "ifnull(dflt_value, 'NULL') FROM pragma_table_info('" +
+                        t + "')")) {
         items.insert("column " + t + "." + c);
       }
-      for (const std::string& fk : file.strings(
-               "SELECT \"from\" || ' -> ' || \"table\" FROM pragma_foreign_key_list('" + t + "')")) {
+      for (const std::string& fk :
+           file.strings("SELECT \"from\" || ' -> ' || \"table\" FROM pragma_foreign_key_list('" +
+                        t + "')")) {
         items.insert("foreign key " + t + "." + fk);
       }
     }
@@ -402,8 +400,9 @@ TEST(SqlLayout, UniqueIndexRefusesDuplicateBridgeName) {
   const std::string path = dir.path() + "/conf.db";
   ok(Database::open(path));
   RawFile file(path);
-  ok(file.exec("INSERT INTO \"Bridge\"(_uuid, name) "
-               "VALUES ('11111111-1111-4111-8111-111111111111', 'br0')"));
+  ok(
+      file.exec("INSERT INTO \"Bridge\"(_uuid, name) "
+                "VALUES ('11111111-1111-4111-8111-111111111111', 'br0')"));
   std::string error = error_of(file.exec(
       "INSERT INTO \"Bridge\"(_uuid, name) VALUES ('22222222-2222-4222-8222-222222222222', "
       "'br0')"));
@@ -420,11 +419,13 @@ TEST(SqlLayout, PortInTwoBridgesIsRefusedBySql) {
   }
   RawFile file(path);
   std::string port = file.text("SELECT _uuid FROM \"Port\"");
-  ok(file.exec("INSERT INTO \"Bridge\"(_uuid, name) "
-               "VALUES ('22222222-2222-4222-8222-222222222222', 'br1')"));
-  std::string error = error_of(file.exec(
-      "INSERT INTO \"Bridge.ports\"(_row, key) "
-      "VALUES ('22222222-2222-4222-8222-222222222222', '" + port + "')"));
+  ok(
+      file.exec("INSERT INTO \"Bridge\"(_uuid, name) "
+                "VALUES ('22222222-2222-4222-8222-222222222222', 'br1')"));
+  std::string error =
+      error_of(file.exec("INSERT INTO \"Bridge.ports\"(_row, key) "
+                         "VALUES ('22222222-2222-4222-8222-222222222222', '" +
+                         port + "')"));
   EXPECT_NE(error.find("UNIQUE constraint failed"), std::string::npos) << error;
 }
 
@@ -441,8 +442,7 @@ TEST(SqlLayout, DanglingReferenceIsRefusedAtCommit) {
   // Deferred: a transaction may reference a row it creates later, but not leave it dangling.
   ok(file.exec("INSERT INTO \"Bridge.ports\"(_row, key) VALUES ('" + bridge.to_string() +
                "', '0b1d5e6a-7c8f-4a3b-9e2d-1f0a6b7c8d9e')"));
-  EXPECT_NE(error_of(file.exec("COMMIT")).find("FOREIGN KEY constraint failed"),
-            std::string::npos);
+  EXPECT_NE(error_of(file.exec("COMMIT")).find("FOREIGN KEY constraint failed"), std::string::npos);
   ok(file.exec("ROLLBACK"));
   EXPECT_EQ(file.integer("SELECT count(*) FROM \"Bridge.ports\""), 1);
 }
@@ -460,7 +460,7 @@ TEST(SqlLayout, DeletingRowDeletesItsSetAndMapValues) {
                "', 'remote_ip', '192.0.2.2')"));
   ok(file.exec("BEGIN"));
   ok(file.exec("DELETE FROM \"Bridge.ports\""));
-  ok(file.exec("DELETE FROM \"Port\""));  // cascades to Port.interfaces
+  ok(file.exec("DELETE FROM \"Port\""));       // cascades to Port.interfaces
   ok(file.exec("DELETE FROM \"Interface\""));  // cascades to Interface.options
   ok(file.exec("COMMIT"));
   EXPECT_EQ(file.integer("SELECT count(*) FROM \"Interface.options\""), 0);

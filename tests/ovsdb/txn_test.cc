@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "ovsdb/daemon.h"
-#include "tests/support/test_support.h"
 #include "ovsdb/database.h"
+#include "tests/support/test_support.h"
 
 namespace vs::ovsdb {
 namespace {
@@ -31,8 +31,6 @@ using vs::testing::ok;
 using vs::testing::TempDir;
 
 using Mode = Txn::Mode;
-
-
 
 const Table& table(std::string_view name) { return vswitch_schema().table(name); }
 
@@ -83,9 +81,7 @@ std::optional<Uuid> find(Txn& txn, std::string_view t, std::string_view name) {
   return ok(txn.find_by_name(table(t), name));
 }
 
-bool exists(Txn& txn, std::string_view t, const Uuid& row) {
-  return ok(txn.exists(table(t), row));
-}
+bool exists(Txn& txn, std::string_view t, const Uuid& row) { return ok(txn.exists(table(t), row)); }
 
 // A bridge as `add-br` makes it, listed in Open_vSwitch.bridges (bridges are not root rows).
 Uuid add_bridge(Txn& txn, const std::string& name) {
@@ -223,11 +219,13 @@ TEST_F(TxnTest, OptionalValuesRoundTripPresentAndAbsent) {
 TEST_F(TxnTest, SetsAndMapsRoundTripExactly) {
   const Datum trunks = set_of({integer(4095), integer(0), integer(10), integer(20)});
   const Datum protocols = set_of({"OpenFlow13", "OpenFlow10"});
-  const Datum external_ids =
-      map_of({{"iface-id", "abc"}, {"", "empty key"}, {"empty value", ""},
-              {"k=v,{x}", "[\"quoted\"]"}, {"caf\xc3\xa9", "\xe2\x9c\x93"}});
-  const Datum statistics = map_of({{"rx_packets", integer(std::numeric_limits<int64_t>::max())},
-                                   {"rx_errors", integer(-1)}});
+  const Datum external_ids = map_of({{"iface-id", "abc"},
+                                     {"", "empty key"},
+                                     {"empty value", ""},
+                                     {"k=v,{x}", "[\"quoted\"]"},
+                                     {"caf\xc3\xa9", "\xe2\x9c\x93"}});
+  const Datum statistics = map_of(
+      {{"rx_packets", integer(std::numeric_limits<int64_t>::max())}, {"rx_errors", integer(-1)}});
   Uuid bridge, port, iface;
   {
     auto txn = write();
@@ -336,7 +334,7 @@ TEST_F(TxnTest, RemovingPortFromBridgeDeletesItsInterfaces) {
     bridge = add_bridge(*txn, "br0");
     bond = add_port(*txn, bridge, "bond0", {"eth0", "eth1"});
     other = add_port(*txn, bridge, "p1", {"p1"});
-    qos = ok(txn->insert(table("QoS")));     // root rows that nothing references
+    qos = ok(txn->insert(table("QoS")));  // root rows that nothing references
     queue = ok(txn->insert(table("Queue")));
     ok(txn->commit());
   }
@@ -372,8 +370,8 @@ TEST_F(TxnTest, RemovingBridgeFromOpenVSwitchDeletesItsPortsAndInterfaces) {
   }
   {
     auto txn = write();
-    ok(txn->remove_elements(table("Open_vSwitch"), ovs_row(*txn),
-                            column("Open_vSwitch", "bridges"), Datum::scalar(br0), false));
+    ok(txn->remove_elements(table("Open_vSwitch"), ovs_row(*txn), column("Open_vSwitch", "bridges"),
+                            Datum::scalar(br0), false));
     ok(txn->commit());
   }
   auto txn = read();
@@ -507,10 +505,10 @@ TEST_F(TxnTest, PortCannotBeInTwoBridges) {
     ok(txn->commit());
   }
   auto txn = write();
-  EXPECT_EQ(error_of(txn->add(table("Bridge"), br1, column("Bridge", "ports"),
-                              Datum::scalar(port.port))),
-            "Port row " + port.port.to_string() + " is already in column ports of Bridge row " +
-                br0.to_string());
+  EXPECT_EQ(
+      error_of(txn->add(table("Bridge"), br1, column("Bridge", "ports"), Datum::scalar(port.port))),
+      "Port row " + port.port.to_string() + " is already in column ports of Bridge row " +
+          br0.to_string());
   EXPECT_EQ(error_of(try_set(*txn, "Bridge", br1, "ports", Datum::scalar(port.port))),
             "Port row " + port.port.to_string() + " is already in column ports of Bridge row " +
                 br0.to_string());
@@ -565,10 +563,9 @@ TEST_F(TxnTest, TrunksOutsideVlanRangeAreRefusedBySet) {
   auto txn = write();
   Uuid port = add_port(*txn, add_bridge(*txn, "br0"), "p0", {"p0"}).port;
   for (int64_t bad : {int64_t{4096}, int64_t{-1}, std::numeric_limits<int64_t>::max()}) {
-    EXPECT_FALSE(try_set(*txn, "Port", port, "trunks", set_of({integer(10), integer(bad)})))
-        << bad;
-    EXPECT_FALSE(txn->add(table("Port"), port, column("Port", "trunks"),
-                          Datum::scalar(integer(bad))))
+    EXPECT_FALSE(try_set(*txn, "Port", port, "trunks", set_of({integer(10), integer(bad)}))) << bad;
+    EXPECT_FALSE(
+        txn->add(table("Port"), port, column("Port", "trunks"), Datum::scalar(integer(bad))))
         << bad;
     EXPECT_FALSE(try_set(*txn, "Port", port, "tag", Datum::scalar(integer(bad)))) << bad;
   }

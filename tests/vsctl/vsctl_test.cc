@@ -1,14 +1,15 @@
 // vsctl commands run in-process on a real database file: output, exit status and the rows
 // they leave, including every kind of bad input (nothing committed, a message naming it).
+#include "vsctl/vsctl.h"
+
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
-#include <gtest/gtest.h>
 
 #include "ovsdb/daemon.h"
 #include "tests/support/test_support.h"
-#include "vsctl/vsctl.h"
 
 namespace vs::vsctl {
 namespace {
@@ -103,9 +104,25 @@ TEST_F(Vsctl, AddPortWithColumnArgumentsAndAbbreviatedTrunks) {
 TEST_F(Vsctl, LibvirtCommandLineReplacesPortAndSetsExternalIds) {
   out({"add-br", "br0"});
   for (int i = 0; i < 2; ++i) {  // libvirt sends the same line again on restart
-    out({"--timeout=5", "--", "--if-exists", "del-port", "vnet0", "--", "add-port", "br0", "vnet0",
-         "tag=42", "--", "set", "Interface", "vnet0",
-         "external-ids:attached-mac=\"52:54:00:12:34:56\"", "--", "set", "Interface", "vnet0",
+    out({"--timeout=5",
+         "--",
+         "--if-exists",
+         "del-port",
+         "vnet0",
+         "--",
+         "add-port",
+         "br0",
+         "vnet0",
+         "tag=42",
+         "--",
+         "set",
+         "Interface",
+         "vnet0",
+         "external-ids:attached-mac=\"52:54:00:12:34:56\"",
+         "--",
+         "set",
+         "Interface",
+         "vnet0",
          "external-ids:iface-status=active"});
   }
   EXPECT_EQ(out({"get", "Interface", "vnet0", "external_ids"}),
@@ -217,27 +234,33 @@ TEST_F(Vsctl, FindWithSetAndComparisonOperators) {
   out({"add-br", "br0", "--", "add-port", "br0", "a", "trunks=1,2,3", "--", "add-port", "br0", "b",
        "trunks=2", "tag=5"});
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{>=}2,3"}), "a\n");
-  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{<=}1,2,3,4", "tag!=[]"}), "b\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{<=}1,2,3,4", "tag!=[]"}),
+            "b\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "tag>=5"}), "b\n");
   // The local port br0 has no trunks: the empty set is in every set.
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{in}1,2", "name!=br0"}), "b\n");
-  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{in}1,2", "name=br0"}), "br0\n");
-  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{not-in}3,4", "name!=br0"}), "b\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{in}1,2", "name=br0"}),
+            "br0\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{not-in}3,4", "name!=br0"}),
+            "b\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "find", "Port", "trunks{not-in}2", "name!=br0"}), "");
-  expect_refused({"find", "Port", "tag"},
-                 "tag: argument does not end in \"=\", \"!=\", \"<\", \">\", \"<=\", \">=\", "
-                 "\"{=}\", \"{!=}\", \"{<}\", \"{>}\", \"{<=}\", \"{>=}\", \"{in}\", or \"{not-in}\" "
-                 "followed by a value.");
+  expect_refused(
+      {"find", "Port", "tag"},
+      "tag: argument does not end in \"=\", \"!=\", \"<\", \">\", \"<=\", \">=\", "
+      "\"{=}\", \"{!=}\", \"{<}\", \"{>}\", \"{<=}\", \"{>=}\", \"{in}\", or \"{not-in}\" "
+      "followed by a value.");
   out({"set", "Interface", "a", "external_ids:iface-id=abc"});
-  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Interface", "external_ids:iface-id=abc"}), "a\n");
-  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Interface", "external_ids:iface-id=zzz"}), "");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Interface", "external_ids:iface-id=abc"}),
+            "a\n");
+  EXPECT_EQ(out({"--bare", "--columns=name", "find", "Interface", "external_ids:iface-id=zzz"}),
+            "");
 }
 
 TEST_F(Vsctl, CreateWithForwardReferencesAcrossTheChain) {
   out({"add-br", "br0", "--", "add-port", "br0", "vnet0"});
   Outcome r = run({"--", "set", "port", "vnet0", "qos=@q", "--", "--id=@q", "create", "qos",
-               "type=linux-htb", "other_config:max-rate=1000000", "queues:0=@q0", "--", "--id=@q0",
-               "create", "queue", "other_config:min-rate=100000"});
+                   "type=linux-htb", "other_config:max-rate=1000000", "queues:0=@q0", "--",
+                   "--id=@q0", "create", "queue", "other_config:min-rate=100000"});
   ASSERT_EQ(r.status, 0) << r.err;
   auto qos = Uuid::parse(r.out.substr(0, 36));
   ASSERT_TRUE(qos);
@@ -258,8 +281,9 @@ TEST_F(Vsctl, TableAndColumnNamesMatchAsOvsVsctlDoes) {
   EXPECT_EQ(out({"get", "port", "vnet0", "ta"}), "3\n");
   EXPECT_EQ(out({"--bare", "--columns=name", "list", "br"}), "br0\n");
   EXPECT_EQ(out({"get", "INTERFACE", "vnet0", "Ingress-Policing-Rate"}), "0\n");
-  expect_refused({"get", "Interface", "vnet0", "s"},
-                 "Interface contains more than one column whose name matches \"s\": statistics, status");
+  expect_refused(
+      {"get", "Interface", "vnet0", "s"},
+      "Interface contains more than one column whose name matches \"s\": statistics, status");
   expect_refused({"list", "Brdge"}, "unknown table");
   expect_refused({"set", "Port", "vnet0", "tga=5"},
                  "Port does not contain a column whose name matches \"tga\"");
@@ -292,7 +316,8 @@ TEST_F(Vsctl, BadInputChangesNothing) {
   expect_refused({"set", "Bridge", "br0", "name=other"}, "read-only column name");
   expect_refused({"set-controller", "br0", "foo:bar"}, "foo:bar");
   expect_refused({"set-controller", "br0", "tcp:1.2.3.4:99999"}, "99999");
-  expect_refused({"add-br", "brX", "--", "set", "Port", "p", "tag=9999", "--", "add-br", "brY"}, "9999");
+  expect_refused({"add-br", "brX", "--", "set", "Port", "p", "tag=9999", "--", "add-br", "brY"},
+                 "9999");
   expect_refused({"list-br", "extra"}, "takes at most 0 arguments");
   expect_refused({"list-br", "--real"}, "(note that options must precede command names");
   expect_refused({"add-port", "br0"}, "requires at least 2 arguments");
@@ -324,8 +349,8 @@ TEST_F(Vsctl, OnelineEscapesNewlines) {
 }
 
 TEST_F(Vsctl, ShowListsBridgesPortsAndInterfacesByName) {
-  out({"add-br", "br0", "--", "set-controller", "br0", "tcp:127.0.0.1:6653", "--",
-       "set-fail-mode", "br0", "secure", "--", "set", "Bridge", "br0", "datapath_type=netdev"});
+  out({"add-br", "br0", "--", "set-controller", "br0", "tcp:127.0.0.1:6653", "--", "set-fail-mode",
+       "br0", "secure", "--", "set", "Bridge", "br0", "datapath_type=netdev"});
   out({"add-port", "br0", "vnet0", "tag=42", "--", "set", "Interface", "vnet0", "type=tap",
        "error=\"could not open\""});
   out({"add-port", "br0", "gre0", "--", "set", "Interface", "gre0", "type=gre",

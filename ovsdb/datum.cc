@@ -27,22 +27,6 @@ Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks aggregate deduction
 // OVSDB caps how many integers one "a-b" range may expand to.
 constexpr uint64_t kMaxRangeSize = 4096;
 
-std::string_view type_name(AtomicType type) {
-  switch (type) {
-    case AtomicType::kInteger:
-      return "integer";
-    case AtomicType::kReal:
-      return "real";
-    case AtomicType::kBoolean:
-      return "boolean";
-    case AtomicType::kString:
-      return "string";
-    case AtomicType::kUuid:
-      return "uuid";
-  }
-  return "unknown";
-}
-
 // The variant index that holds atoms of `type`.
 size_t variant_index(AtomicType type) {
   switch (type) {
@@ -84,6 +68,8 @@ std::string format_real(double d) {
   return buf;
 }
 
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
@@ -121,6 +107,8 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   out += '"';
 }
+
+namespace {
 
 // A string prints bare only if it cannot be read back as anything but that string.
 bool needs_quotes(std::string_view s) {
@@ -435,7 +423,7 @@ Result<std::string> next_token(std::string_view text, size_t* p) {
 
 // OVS's English name of a column type, used in syntax errors.
 std::string type_to_english(const ColumnType& type) {
-  std::string key(type_name(type.key.type));
+  std::string key(atomic_type_name(type.key.type));
   if (type.is_scalar()) return key;
   std::string out = type.is_map() ? "map" : "set";
   if (type.max == kUnlimited) {
@@ -446,7 +434,7 @@ std::string type_to_english(const ColumnType& type) {
     out += " of up to " + std::to_string(type.max);
   }
   if (type.is_map()) {
-    return out + " (" + key + ", " + std::string(type_name(type.value->type)) + ") pairs";
+    return out + " (" + key + ", " + std::string(atomic_type_name(type.value->type)) + ") pairs";
   }
   return out + " " + key + "s";
 }
@@ -523,7 +511,7 @@ Datum default_datum(const ColumnType& type) {
 
 Result<void> check_atom(const Atom& atom, const BaseType& base) {
   if (atom.value.index() != variant_index(base.type)) {
-    return make_error("expected " + std::string(type_name(base.type)));
+    return make_error("expected " + std::string(atomic_type_name(base.type)));
   }
   if (base.type == AtomicType::kString && !base.enum_values.empty() &&
       std::find(base.enum_values.begin(), base.enum_values.end(), atom.string()) ==

@@ -97,4 +97,7 @@ std::string format_datum(const Datum& datum, const ColumnType& type);
 // ["uuid","..."], a set of other than one element as ["set",[...]], a map as ["map",[[k,v],...]].
 std::string format_datum_json(const Datum& datum, const ColumnType& type);
 
+// Appends `text` as a JSON string literal, escaped as OVS's serializer does it.
+void append_json_string(std::string& out, std::string_view text);
+
 }  // namespace vs::ovsdb

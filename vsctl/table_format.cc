@@ -150,46 +150,6 @@ std::string render_csv(const TableOutput& table, const FormatOptions& options) {
   return out;
 }
 
-// JSON string escaping as OVS's serializer does it: named escapes where JSON has them, \u00xx for
-// other control bytes, everything else (including UTF-8) verbatim.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(c));
-          out += escape;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 // Cells are always OVSDB JSON here: --data, --bare and --no-headings do not apply. Keys come out
 // sorted ("data" before "headings"), compact, on one line.
 std::string render_json(const TableOutput& table) {
@@ -208,7 +168,7 @@ std::string render_json(const TableOutput& table) {
   out += "],\"headings\":[";
   for (size_t x = 0; x < table.headings.size(); ++x) {
     if (x > 0) out += ',';
-    append_json_string(out, table.headings[x]);
+    ovsdb::append_json_string(out, table.headings[x]);
   }
   out += "]}\n";
   return out;

@@ -1,0 +1,213 @@
+// Frame parsing into a FlowKey and the flow hash. The parsing rules and the drop-versus-keep
+// policy are documented in flow_key.h; each parse_* step below checks its own bounds.
+#include "lib/flow_key.h"
+
+#include <arpa/inet.h>
+
+#include <bit>
+
+namespace vs {
+namespace {
+
+constexpr size_t kEthHeaderLen = 14;
+constexpr size_t kVlanTagLen = 4;
+constexpr size_t kArpFixedLen = 8;
+constexpr size_t kArpEthIpv4Len = 28;
+constexpr size_t kIpv4MinHeaderLen = 20;
+constexpr size_t kIpv6HeaderLen = 40;
+constexpr size_t kTcpMinHeaderLen = 20;
+constexpr size_t kUdpHeaderLen = 8;
+constexpr size_t kIcmpHeaderLen = 8;
+constexpr size_t kIpv6FragHeaderLen = 8;
+
+constexpr uint16_t kEthTypeIpv4 = 0x0800;
+constexpr uint16_t kEthTypeArp = 0x0806;
+constexpr uint16_t kEthTypeVlan = 0x8100;
+constexpr uint16_t kEthTypeQinQ = 0x88a8;
+constexpr uint16_t kEthTypeIpv6 = 0x86dd;
+constexpr uint16_t kEthTypeMin = 0x0600;
+
+constexpr uint8_t kIpProtoHopByHop = 0;
+constexpr uint8_t kIpProtoIcmp = 1;
+constexpr uint8_t kIpProtoTcp = 6;
+constexpr uint8_t kIpProtoUdp = 17;
+constexpr uint8_t kIpProtoRouting = 43;
+constexpr uint8_t kIpProtoFragment = 44;
+constexpr uint8_t kIpProtoIcmpv6 = 58;
+constexpr uint8_t kIpProtoDstOpts = 60;
+
+using Bytes = std::span<const uint8_t>;
+
+uint16_t load_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+uint32_t load_be32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+
+// Copies wire bytes into a key field unchanged, so the field stays in network order.
+template <class Field>
+void copy_wire(Field* field, const uint8_t* p) {
+  std::memcpy(field, p, sizeof *field);
+}
+
+std::optional<DropReason> parse_l4(uint8_t proto, bool ipv6, Bytes l4, FlowKey* key) {
+  if (proto == kIpProtoTcp) {
+    if (l4.size() < kTcpMinHeaderLen) return DropReason::kTruncatedTcp;
+    size_t header_len = (size_t{l4[12]} >> 4) * 4;
+    if (header_len < kTcpMinHeaderLen) return DropReason::kBadTcpHeader;
+    if (l4.size() < header_len) return DropReason::kTruncatedTcp;
+    copy_wire(&key->tp_src, &l4[0]);
+    copy_wire(&key->tp_dst, &l4[2]);
+  } else if (proto == kIpProtoUdp) {
+    if (l4.size() < kUdpHeaderLen) return DropReason::kTruncatedUdp;
+    copy_wire(&key->tp_src, &l4[0]);
+    copy_wire(&key->tp_dst, &l4[2]);
+  } else if ((proto == kIpProtoIcmp && !ipv6) || (proto == kIpProtoIcmpv6 && ipv6)) {
+    if (l4.size() < kIcmpHeaderLen) {
+      return ipv6 ? DropReason::kTruncatedIcmpv6 : DropReason::kTruncatedIcmp;
+    }
+    key->tp_src = htons(l4[0]);
+    key->tp_dst = htons(l4[1]);
+  }
+  return std::nullopt;
+}
+
+std::optional<DropReason> parse_arp(Bytes arp, FlowKey* key) {
+  if (arp.size() < kArpFixedLen) return DropReason::kTruncatedArp;
+  if (load_be16(&arp[0]) != 1 || load_be16(&arp[2]) != kEthTypeIpv4 || arp[4] != 6 || arp[5] != 4) {
+    return std::nullopt;  // Not Ethernet/IPv4 ARP: kept, ARP fields stay zero.
+  }
+  if (arp.size() < kArpEthIpv4Len) return DropReason::kTruncatedArp;
+  copy_wire(&key->arp_op, &arp[6]);
+  copy_wire(&key->arp_sha, &arp[8]);
+  copy_wire(&key->nw_src, &arp[14]);
+  copy_wire(&key->arp_tha, &arp[18]);
+  copy_wire(&key->nw_dst, &arp[24]);
+  return std::nullopt;
+}
+
+std::optional<DropReason> parse_ipv4(Bytes ip, FlowKey* key) {
+  if (ip.size() < kIpv4MinHeaderLen) return DropReason::kTruncatedIpv4;
+  size_t header_len = size_t{ip[0] & 0x0fu} * 4;
+  if (ip[0] >> 4 != 4 || header_len < kIpv4MinHeaderLen) return DropReason::kBadIpv4Header;
+  if (ip.size() < header_len) return DropReason::kTruncatedIpv4;
+  size_t total_len = load_be16(&ip[2]);
+  if (total_len < header_len || total_len > ip.size()) return DropReason::kBadIpv4Length;
+
+  key->nw_tos = ip[1];
+  key->nw_ttl = ip[8];
+  key->nw_proto = ip[9];
+  copy_wire(&key->nw_src, &ip[12]);
+  copy_wire(&key->nw_dst, &ip[16]);
+  uint16_t frag = load_be16(&ip[6]);
+  if (frag & 0x3fff) {  // MF or a fragment offset.
+    key->nw_frag = kNwFragAny;
+    if (frag & 0x1fff) {
+      key->nw_frag |= kNwFragLater;
+      return std::nullopt;
+    }
+  }
+  return parse_l4(key->nw_proto, false, ip.subspan(header_len, total_len - header_len), key);
+}
+
+std::optional<DropReason> parse_ipv6(Bytes ip, FlowKey* key) {
+  if (ip.size() < kIpv6HeaderLen) return DropReason::kTruncatedIpv6;
+  uint32_t version_class_label = load_be32(&ip[0]);
+  if (version_class_label >> 28 != 6) return DropReason::kBadIpv6Header;
+  size_t payload_len = load_be16(&ip[4]);
+  if (payload_len > ip.size() - kIpv6HeaderLen) return DropReason::kBadIpv6Length;
+
+  key->nw_tos = static_cast<uint8_t>(version_class_label >> 20);
+  key->ipv6_label = htonl(version_class_label & 0xfffff);
+  key->nw_ttl = ip[7];
+  copy_wire(&key->ipv6_src, &ip[8]);
+  copy_wire(&key->ipv6_dst, &ip[24]);
+
+  // Each extension header is at least 8 bytes, so this loop ends within the payload.
+  uint8_t next = ip[6];
+  Bytes rest = ip.subspan(kIpv6HeaderLen, payload_len);
+  for (;;) {
+    key->nw_proto = next;
+    if (next == kIpProtoFragment) {
+      if (rest.size() < kIpv6FragHeaderLen) return DropReason::kTruncatedIpv6Ext;
+      uint16_t offset_flags = load_be16(&rest[2]);
+      next = rest[0];
+      rest = rest.subspan(kIpv6FragHeaderLen);
+      if (offset_flags & 0xfff9) {  // Offset or M bit; the two reserved bits are ignored.
+        key->nw_frag = kNwFragAny;
+        if (offset_flags & 0xfff8) {
+          key->nw_frag |= kNwFragLater;
+          key->nw_proto = next;
+          return std::nullopt;
+        }
+      }
+    } else if (next == kIpProtoHopByHop || next == kIpProtoRouting || next == kIpProtoDstOpts) {
+      if (rest.size() < 2) return DropReason::kTruncatedIpv6Ext;
+      size_t len = (size_t{rest[1]} + 1) * 8;
+      if (rest.size() < len) return DropReason::kTruncatedIpv6Ext;
+      next = rest[0];
+      rest = rest.subspan(len);
+    } else {
+      break;
+    }
+  }
+  return parse_l4(next, true, rest, key);
+}
+
+}  // namespace
+
+uint64_t flow_hash(const FlowKey& key, uint64_t basis) {
+  // MurmurHash3 x64 block mixing, one 64-bit word at a time, then its finaliser.
+  constexpr uint64_t kC1 = 0x87c37b91114253d5ull;
+  constexpr uint64_t kC2 = 0x4cf5ad432745937full;
+  uint64_t h = basis;
+  for (size_t i = 0; i < kFlowKeyWords; ++i) {
+    uint64_t k = flow_internal::load_word(key, i) * kC1;
+    k = std::rotl(k, 31) * kC2;
+    h ^= k;
+    h = std::rotl(h, 27) * 5 + 0x52dce729;
+  }
+  h ^= sizeof(FlowKey);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+std::optional<DropReason> parse_flow(std::span<const uint8_t> frame, uint32_t in_port,
+                                     FlowKey* key) {
+  *key = FlowKey{};
+  key->in_port = in_port;
+  if (frame.size() < kEthHeaderLen) return DropReason::kTruncatedEthernet;
+  copy_wire(&key->eth_dst, &frame[0]);
+  copy_wire(&key->eth_src, &frame[6]);
+  uint16_t type = load_be16(&frame[12]);
+  Bytes rest = frame.subspan(kEthHeaderLen);
+
+  if (type == kEthTypeVlan || type == kEthTypeQinQ) {
+    if (rest.size() < kVlanTagLen) return DropReason::kTruncatedVlan;
+    key->vlan_tpid = htons(type);
+    key->vlan_tci = htons(load_be16(&rest[0]) | kVlanPresent);
+    type = load_be16(&rest[2]);
+    rest = rest.subspan(kVlanTagLen);
+  }
+  if (type < kEthTypeMin) {
+    key->eth_type = htons(kEthTypeNone);
+    return std::nullopt;
+  }
+  key->eth_type = htons(type);
+  switch (type) {
+    case kEthTypeArp:
+      return parse_arp(rest, key);
+    case kEthTypeIpv4:
+      return parse_ipv4(rest, key);
+    case kEthTypeIpv6:
+      return parse_ipv6(rest, key);
+    default:
+      return std::nullopt;  // Includes a second VLAN tag, which is not parsed.
+  }
+}
+
+}  // namespace vs

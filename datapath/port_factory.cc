@@ -1,0 +1,37 @@
+// PortFactory and the list of built-in port kinds.
+#include "datapath/port_factory.h"
+
+#include <utility>
+
+#include "datapath/afpacket_port.h"
+
+namespace vs::datapath {
+
+void PortFactory::register_kind(std::string type, Maker maker) {
+  makers_[std::move(type)] = std::move(maker);
+}
+
+Result<std::unique_ptr<Port>> PortFactory::create(const PortConfig& config) const {
+  auto it = makers_.find(config.type);
+  if (it == makers_.end()) {
+    std::string known;
+    for (const auto& [type, maker] : makers_) {
+      if (!known.empty()) known += ", ";
+      known += type.empty() ? "\"\"" : type;
+    }
+    return make_error("interface " + config.name + ": unknown type \"" + config.type +
+                      "\" (known types: " + (known.empty() ? "none" : known) + ")");
+  }
+  return it->second(config);
+}
+
+void register_builtin_ports(PortFactory& factory) {
+  auto system = [](const PortConfig& config) -> Result<std::unique_ptr<Port>> {
+    VS_ASSIGN(auto port, AfPacketPort::open(config.name));
+    return std::unique_ptr<Port>(std::move(port));
+  };
+  factory.register_kind("system", system);
+  factory.register_kind("", system);
+}
+
+}  // namespace vs::datapath

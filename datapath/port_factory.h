@@ -36,7 +36,8 @@ class PortFactory {
   std::map<std::string, Maker> makers_;
 };
 
-// Registers the kinds vswitchd ships: "system" (AfPacketPort) and "" as its alias.
+// Registers the kinds vswitchd ships: "system" (AfPacketPort, with "" as its alias), "tap" and
+// "internal" (TapPort).
 void register_builtin_ports(PortFactory& factory);
 
 }  // namespace vs::datapath

@@ -1,0 +1,170 @@
+// TapPort: /dev/net/tun set-up (create or attach), bringing an internal port up, and per-frame
+// read()/write() with the same accounting as AfPacketPort.
+#include "datapath/tap_port.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+namespace vs::datapath {
+
+namespace {
+
+std::string prefix(TapPort::Kind kind, const std::string& device) {
+  return std::string(kind == TapPort::Kind::kInternal ? "internal" : "tap") + " port " + device +
+         ": ";
+}
+
+Error device_error(TapPort::Kind kind, const std::string& device, const std::string& what,
+                   int err) {
+  return make_error(prefix(kind, device) + what + ": " + std::strerror(err));
+}
+
+// The kernel's dev_valid_name(), plus '%', which TUNSETIFF would expand into a number.
+bool valid_device_name(const std::string& name) {
+  if (name.empty() || name.size() >= IFNAMSIZ || name == "." || name == "..") return false;
+  for (char c : name) {
+    if (c == '/' || c == ':' || c == '%' || c == ' ' || (c >= '\t' && c <= '\r')) return false;
+  }
+  return true;
+}
+
+// Sets IFF_UP on `device` through an ioctl socket (any family reaches the netdev ioctls;
+// AF_INET needs no privilege to open, AF_PACKET is the fallback for kernels without IPv4).
+Result<bool> bring_up(TapPort::Kind kind, const std::string& device) {
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) sock = UniqueFd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) return device_error(kind, device, "opening an ioctl socket", errno);
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, device.data(), device.size());
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0) {
+    return device_error(kind, device, "reading the device flags", errno);
+  }
+  if (ifr.ifr_flags & IFF_UP) return true;
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0) {
+    int err = errno;
+    return device_error(
+        kind, device,
+        err == EPERM ? "bringing the device up (needs CAP_NET_ADMIN)" : "bringing the device up",
+        err);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TapPort>> TapPort::open(const std::string& device, Kind kind) {
+  if (!valid_device_name(device)) {
+    return make_error(prefix(kind, "\"" + device + "\"") + "not a valid device name (1 to " +
+                      std::to_string(IFNAMSIZ - 1) + " characters, no '/', ':', '%' or spaces)");
+  }
+  bool existed = ::if_nametoindex(device.c_str()) != 0;
+
+  UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
+    int err = errno;
+    if (err == ENOENT || err == ENODEV || err == ENXIO) {
+      return device_error(kind, device, "opening /dev/net/tun (is the tun module loaded?)", err);
+    }
+    return device_error(kind, device, "opening /dev/net/tun", err);
+  }
+
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, device.data(), device.size());
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0) {
+    int err = errno;
+    switch (err) {
+      case EPERM:
+        return device_error(kind, device,
+                            existed ? "attaching to the TAP (not its owner or group, and no "
+                                      "CAP_NET_ADMIN)"
+                                    : "creating the TAP (needs CAP_NET_ADMIN)",
+                            err);
+      case EBUSY:
+        return device_error(kind, device, "the TAP is busy (another process has it open)", err);
+      case EINVAL:
+        return device_error(kind, device,
+                            existed ? "a device of this name exists and is not a single-queue TAP"
+                                    : "TUNSETIFF rejected the request",
+                            err);
+      default:
+        return device_error(kind, device, existed ? "attaching to the TAP" : "creating the TAP",
+                            err);
+    }
+  }
+
+  // On failure from here on, closing `fd` removes a device we created and leaves others alone.
+  if (kind == Kind::kInternal) VS_TRY(bring_up(kind, device));
+
+  return std::unique_ptr<TapPort>(new TapPort(device, kind, !existed, std::move(fd)));
+}
+
+TapPort::TapPort(std::string name, Kind kind, bool created_device, UniqueFd fd)
+    : Port(std::move(name)), kind_(kind), created_device_(created_device), fd_(std::move(fd)) {}
+
+size_t TapPort::rx_batch(PacketPool& pool, PacketBatch& batch) {
+  size_t want = kMaxBurst - batch.size();
+  size_t appended = 0;
+  for (size_t i = 0; i < want; ++i) {
+    Packet p = pool.allocate();
+    if (p.empty()) break;
+    auto room = p.tail_buffer();
+    ssize_t n;
+    do {
+      n = ::read(fd_.get(), room.data(), room.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      // A frame larger than the buffer is discarded by the kernel with EFAULT/EMSGSIZE: count
+      // it and go on. EAGAIN means nothing is waiting; anything else (device gone) shows
+      // through fd() and stops this call.
+      if (errno == EFAULT || errno == EMSGSIZE) {
+        ++stats_.rx_dropped;
+        continue;
+      }
+      break;
+    }
+    if (n == 0 || !p.set_size(static_cast<size_t>(n))) {
+      ++stats_.rx_dropped;
+      continue;
+    }
+    ++stats_.rx_packets;
+    stats_.rx_bytes += p.size();
+    batch.push_back(std::move(p));
+    ++appended;
+  }
+  return appended;
+}
+
+void TapPort::tx_batch(PacketBatch&& batch) {
+  PacketBatch consumed = std::move(batch);  // every buffer goes back when this ends
+  size_t left = 0;
+  for (const Packet& p : consumed) left += !p.empty();
+  for (const Packet& p : consumed) {
+    if (p.empty()) continue;
+    --left;
+    ssize_t n;
+    do {
+      n = ::write(fd_.get(), p.data(), p.size());
+    } while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(p.size())) {
+      ++stats_.tx_packets;
+      stats_.tx_bytes += p.size();
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+      stats_.tx_dropped += 1 + left;  // the device is full now: drop the rest, never block
+      return;
+    } else {
+      ++stats_.tx_errors;  // refused (EIO when down, EINVAL, a short write); try the next
+    }
+  }
+}
+
+}  // namespace vs::datapath

@@ -1,0 +1,59 @@
+// The `tap` and `internal` ports: a TAP device driven through a /dev/net/tun descriptor
+// (IFF_TAP | IFF_NO_PI), one read()/write() per frame. `internal` is the bridge's local port, a
+// TAP named after the bridge; `system` (afpacket_port.h) is the other way to reach a TAP that a
+// hypervisor created. Registered with the factory in port_factory.cc.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "datapath/port.h"
+#include "lib/result.h"
+#include "lib/unique_fd.h"
+
+namespace vs::datapath {
+
+class TapPort : public Port {
+ public:
+  enum class Kind {
+    kTap,       // Interface.type "tap": the admin state belongs to whoever uses the device
+    kInternal,  // Interface.type "internal": brought up at open (see open())
+  };
+
+  // Opens `device` as a TAP through /dev/net/tun, non-blocking and close-on-exec. If no netdev
+  // of that name exists, the kernel creates one that is not persistent: it disappears when the
+  // port closes. If a TAP of that name exists (e.g. `ip tuntap add mode tap`, or a hypervisor's)
+  // the port attaches to it; the port never changes persistence (no TUNSETPERSIST), so a
+  // persistent device outlives the port.
+  //
+  // kInternal also sets IFF_UP, so the bridge's local port carries traffic as soon as the bridge
+  // exists. OVS leaves an internal port down until the user brings it up; vswitch's design makes
+  // it the bridge's own interface, which is useless down, so we differ on purpose. kTap leaves
+  // the admin state alone; going down is never done on close (the device either vanishes or
+  // belongs to someone else).
+  //
+  // Errors name the device: invalid or too long a name, no /dev/net/tun, no permission
+  // (CAP_NET_ADMIN, or the TAP's owner/group), busy (another process holds a single-queue TAP),
+  // a netdev of that name that is not a TAP, failure to bring it up.
+  static Result<std::unique_ptr<TapPort>> open(const std::string& device, Kind kind);
+
+  size_t rx_batch(PacketPool& pool, PacketBatch& batch) override;
+  void tx_batch(PacketBatch&& batch) override;
+  PortStats stats() const override { return stats_; }
+  int fd() const override { return fd_.get(); }
+
+  Kind kind() const { return kind_; }
+  // True if no netdev of this name existed just before open(): the port created the device,
+  // and it goes away with the port.
+  bool created_device() const { return created_device_; }
+
+ private:
+  TapPort(std::string name, Kind kind, bool created_device, UniqueFd fd);
+
+  Kind kind_;
+  bool created_device_;
+  UniqueFd fd_;
+  PortStats stats_;
+};
+
+}  // namespace vs::datapath

@@ -22,11 +22,16 @@
 #include "datapath/afpacket_port.h"
 #include "datapath/memory_port.h"
 #include "datapath/port_factory.h"
+#include "tests/support/port_peer.h"
 
 namespace vs::datapath {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using vs::testing::Bytes;
+using vs::testing::bytes_of;
+using vs::testing::port_receives;
+using vs::testing::RawPeer;
+using vs::testing::run;
 
 // A frame: dst, src, optional 802.1Q tag (tpid 0x8100, tci), EtherType 0x88b5 (local
 // experimental), then `payload_size` bytes counting up from `seed`.
@@ -42,8 +47,6 @@ Bytes make_frame(const Bytes& dst, const Bytes& src, int tci, uint8_t seed, size
 const Bytes kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 const Bytes kMacA = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};
 const Bytes kMacB = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
-
-Bytes bytes_of(const Packet& p) { return Bytes(p.frame().begin(), p.frame().end()); }
 
 TEST(MemoryPort, RoundTripKeepsExactBytes) {
   PacketPool pool(64);
@@ -136,10 +139,6 @@ TEST(PortFactory, SystemPortOnMissingDeviceNamesIt) {
 
 // ---- AF_PACKET on a veth pair (root only) ----
 
-bool run(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
 class AfPacketPortTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -158,66 +157,16 @@ class AfPacketPortTest : public ::testing::Test {
     ASSERT_TRUE(run("ip link set " + a_ + " up"));
     ASSERT_TRUE(run("ip link set " + b_ + " up"));
 
-    peer_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
-    ASSERT_GE(peer_, 0) << std::strerror(errno);
-    int one = 1;
-    ASSERT_EQ(::setsockopt(peer_, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one), 0);
-    sockaddr_ll addr{};
-    addr.sll_family = AF_PACKET;
-    addr.sll_protocol = htons(ETH_P_ALL);
-    addr.sll_ifindex = static_cast<int>(::if_nametoindex(b_.c_str()));
-    ASSERT_NE(addr.sll_ifindex, 0);
-    ASSERT_EQ(::bind(peer_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0)
-        << std::strerror(errno);
+    ASSERT_TRUE(peer_.open(b_));
   }
 
   void TearDown() override {
-    if (peer_ >= 0) ::close(peer_);
     if (created_) run("ip link del " + a_);  // removes the peer too
-  }
-
-  void peer_send(const Bytes& frame) {
-    ASSERT_EQ(::send(peer_, frame.data(), frame.size(), 0), static_cast<ssize_t>(frame.size()))
-        << std::strerror(errno);
-  }
-
-  // Polls `port` until a received frame equals `want` or a few seconds pass; other frames (stray
-  // traffic on the pair) are counted in `others`.
-  bool port_receives(Port& port, PacketPool& pool, const Bytes& want, size_t& others) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd pfd{port.fd(), POLLIN, 0};
-      ::poll(&pfd, 1, 100);
-      PacketBatch batch;
-      port.rx_batch(pool, batch);
-      bool found = false;
-      for (const Packet& p : batch) {
-        if (!found && bytes_of(p) == want) {
-          found = true;
-        } else {
-          ++others;
-        }
-      }
-      if (found) return true;
-    }
-    return false;
-  }
-
-  bool peer_receives(const Bytes& want) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    Bytes buf(kMaxFrameSize);
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd pfd{peer_, POLLIN, 0};
-      ::poll(&pfd, 1, 100);
-      ssize_t n = ::recv(peer_, buf.data(), buf.size(), MSG_DONTWAIT);
-      if (n > 0 && Bytes(buf.begin(), buf.begin() + n) == want) return true;
-    }
-    return false;
   }
 
   std::string a_, b_;
   bool created_ = false;
-  int peer_ = -1;
+  RawPeer peer_;
 };
 
 TEST_F(AfPacketPortTest, ReceivesExactBytesRestoresVlanTagAndTransmits) {
@@ -238,9 +187,9 @@ TEST_F(AfPacketPortTest, ReceivesExactBytesRestoresVlanTagAndTransmits) {
   Bytes untagged = make_frame(kBroadcast, kMacB, -1, 0x10, 50);
   Bytes tagged = make_frame(kMacA, kMacB, (5 << 13) | 10, 0x20, 60);  // PCP 5, VID 10
   size_t others = 0;
-  peer_send(untagged);
+  ASSERT_TRUE(peer_.send(untagged));
   EXPECT_TRUE(port_receives(*port, pool, untagged, others)) << "untagged broadcast not received";
-  peer_send(tagged);
+  ASSERT_TRUE(peer_.send(tagged));
   EXPECT_TRUE(port_receives(*port, pool, tagged, others)) << "tagged frame not received intact";
 
   PortStats s = port->stats();
@@ -261,7 +210,7 @@ TEST_F(AfPacketPortTest, ReceivesExactBytesRestoresVlanTagAndTransmits) {
   batch.push_back(std::move(p));
   port->tx_batch(std::move(batch));
   EXPECT_TRUE(batch.empty());
-  EXPECT_TRUE(peer_receives(out)) << "peer did not receive the transmitted frame";
+  EXPECT_TRUE(peer_.receives(out)) << "peer did not receive the transmitted frame";
   s = port->stats();
   EXPECT_EQ(s.tx_packets, 1u);
   EXPECT_EQ(s.tx_bytes, out.size());

@@ -22,11 +22,16 @@
 #include <vector>
 
 #include "datapath/port_factory.h"
+#include "tests/support/port_peer.h"
 
 namespace vs::datapath {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using vs::testing::Bytes;
+using vs::testing::bytes_of;
+using vs::testing::port_receives;
+using vs::testing::RawPeer;
+using vs::testing::run;
 
 // dst, src, EtherType 0x88b5 (local experimental), then `payload_size` bytes counting from `seed`.
 Bytes make_frame(const Bytes& dst, const Bytes& src, uint8_t seed, size_t payload_size) {
@@ -40,12 +45,6 @@ Bytes make_frame(const Bytes& dst, const Bytes& src, uint8_t seed, size_t payloa
 const Bytes kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 const Bytes kMacA = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};
 const Bytes kMacB = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
-
-Bytes bytes_of(const Packet& p) { return Bytes(p.frame().begin(), p.frame().end()); }
-
-bool run(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
 
 bool device_exists(const std::string& name) { return ::if_nametoindex(name.c_str()) != 0; }
 
@@ -84,7 +83,6 @@ class TapPortTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (peer_ >= 0) ::close(peer_);
     if (persistent_) run("ip tuntap del dev " + name_ + " mode tap");
   }
 
@@ -99,69 +97,17 @@ class TapPortTest : public ::testing::Test {
   // No IPv6 chatter (router solicitations, MLD) on the device; best effort.
   void quiet_ipv6() { std::ofstream("/proc/sys/net/ipv6/conf/" + name_ + "/disable_ipv6") << "1"; }
 
-  // The kernel's side of the TAP: a raw socket bound to the device.
-  void open_peer() {
-    peer_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
-    ASSERT_GE(peer_, 0) << std::strerror(errno);
-    sockaddr_ll addr{};
-    addr.sll_family = AF_PACKET;
-    addr.sll_protocol = htons(ETH_P_ALL);
-    addr.sll_ifindex = static_cast<int>(::if_nametoindex(name_.c_str()));
-    ASSERT_NE(addr.sll_ifindex, 0);
-    ASSERT_EQ(::bind(peer_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0)
-        << std::strerror(errno);
-  }
-
-  void peer_send(const Bytes& frame) {
-    ASSERT_EQ(::send(peer_, frame.data(), frame.size(), 0), static_cast<ssize_t>(frame.size()))
-        << std::strerror(errno);
-  }
-
-  // Polls `port` until a received frame equals `want` or a few seconds pass; other frames (stray
-  // traffic) are counted in `others`.
-  bool port_receives(Port& port, PacketPool& pool, const Bytes& want, size_t& others) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd pfd{port.fd(), POLLIN, 0};
-      ::poll(&pfd, 1, 100);
-      PacketBatch batch;
-      port.rx_batch(pool, batch);
-      bool found = false;
-      for (const Packet& p : batch) {
-        EXPECT_EQ(p.headroom(), kPacketHeadroom);
-        if (!found && bytes_of(p) == want) {
-          found = true;
-        } else {
-          ++others;
-        }
-      }
-      if (found) return true;
-    }
-    return false;
-  }
-
-  bool peer_receives(const Bytes& want) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    Bytes buf(kMaxFrameSize);
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd pfd{peer_, POLLIN, 0};
-      ::poll(&pfd, 1, 100);
-      ssize_t n = ::recv(peer_, buf.data(), buf.size(), MSG_DONTWAIT);
-      if (n > 0 && Bytes(buf.begin(), buf.begin() + n) == want) return true;
-    }
-    return false;
-  }
-
   // Frames both ways between `port` and the peer socket, with the stats that follow.
   void exchange_frames(Port& port) {
     PacketPool pool(256);
-    open_peer();
-    if (HasFatalFailure()) return;
+    ASSERT_TRUE(peer_.open(name_));
 
     Bytes in = make_frame(kBroadcast, kMacB, 0x10, 50);
     size_t others = 0;
-    peer_send(in);
-    EXPECT_TRUE(port_receives(port, pool, in, others)) << "frame from the kernel not received";
+    ASSERT_TRUE(peer_.send(in));
+    EXPECT_TRUE(port_receives(port, pool, in, others, [](const Packet& p) {
+      EXPECT_EQ(p.headroom(), kPacketHeadroom);  // a TAP frame needs no tag put back
+    })) << "frame from the kernel not received";
     PortStats s = port.stats();
     EXPECT_EQ(s.rx_packets, 1 + others);
     if (others == 0) {
@@ -179,7 +125,7 @@ class TapPortTest : public ::testing::Test {
     batch.take(1);  // an empty slot, which tx_batch() must skip
     port.tx_batch(std::move(batch));
     EXPECT_TRUE(batch.empty());
-    EXPECT_TRUE(peer_receives(out)) << "kernel side did not receive the transmitted frame";
+    EXPECT_TRUE(peer_.receives(out)) << "kernel side did not receive the transmitted frame";
     s = port.stats();
     EXPECT_EQ(s.tx_packets, 1u);
     EXPECT_EQ(s.tx_bytes, out.size());
@@ -189,7 +135,7 @@ class TapPortTest : public ::testing::Test {
 
   std::string name_;
   bool persistent_ = false;
-  int peer_ = -1;
+  RawPeer peer_;
 };
 
 TEST_F(TapPortTest, InternalPortCreatesDeviceUpAndRemovesItOnClose) {

@@ -1,0 +1,101 @@
+// Helpers for tests that run a datapath Port against a real device: shell commands, and the
+// kernel's side of the device as a raw AF_PACKET socket.
+#pragma once
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "datapath/port.h"
+#include "lib/packet.h"
+#include "lib/unique_fd.h"
+
+namespace vs::testing {
+
+using Bytes = std::vector<uint8_t>;
+
+inline bool run(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+inline Bytes bytes_of(const Packet& p) { return Bytes(p.frame().begin(), p.frame().end()); }
+
+// A raw socket bound to a device: what the kernel sends out of it, and a way to inject frames.
+class RawPeer {
+ public:
+  ::testing::AssertionResult open(const std::string& device) {
+    fd_ = UniqueFd(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+    if (!fd_) return ::testing::AssertionFailure() << "socket: " << std::strerror(errno);
+    sockaddr_ll addr{};
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons(ETH_P_ALL);
+    addr.sll_ifindex = static_cast<int>(::if_nametoindex(device.c_str()));
+    if (addr.sll_ifindex == 0) return ::testing::AssertionFailure() << "no device " << device;
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      return ::testing::AssertionFailure() << "bind: " << std::strerror(errno);
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  ::testing::AssertionResult send(const Bytes& frame) {
+    if (::send(fd_.get(), frame.data(), frame.size(), 0) == static_cast<ssize_t>(frame.size())) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "send: " << std::strerror(errno);
+  }
+
+  // True once a frame equal to `want` arrives, within a few seconds.
+  bool receives(const Bytes& want) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    Bytes buf(kMaxFrameSize);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd pfd{fd_.get(), POLLIN, 0};
+      ::poll(&pfd, 1, 100);
+      ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n > 0 && Bytes(buf.begin(), buf.begin() + n) == want) return true;
+    }
+    return false;
+  }
+
+ private:
+  UniqueFd fd_;
+};
+
+// Polls `port` until a received frame equals `want` or a few seconds pass; other frames (stray
+// traffic on the device) are counted in `others`. `inspect` sees every received packet.
+inline bool port_receives(datapath::Port& port, PacketPool& pool, const Bytes& want, size_t& others,
+                          const std::function<void(const Packet&)>& inspect = {}) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{port.fd(), POLLIN, 0};
+    ::poll(&pfd, 1, 100);
+    PacketBatch batch;
+    port.rx_batch(pool, batch);
+    bool found = false;
+    for (const Packet& p : batch) {
+      if (inspect) inspect(p);
+      if (!found && bytes_of(p) == want) {
+        found = true;
+      } else {
+        ++others;
+      }
+    }
+    if (found) return true;
+  }
+  return false;
+}
+
+}  // namespace vs::testing

@@ -19,6 +19,10 @@ constexpr std::string_view kConditionOps[] = {
     "=",    "!=",  "<",   ">",    "<=",   ">=",   "{=}",
     "{!=}", "{<}", "{>}", "{<=}", "{>=}", "{in}", "{not-in}"};
 
+Error no_row(const Table& table, std::string_view id) {
+  return make_error("no row \"" + std::string(id) + "\" in table " + table.name);
+}
+
 Result<const Table*> table_arg(Context& ctx, size_t i) {
   return match_table(ctx.schema(), ctx.arg(i));
 }
@@ -166,7 +170,7 @@ Result<void> cmd_list(Context& ctx) {
       VS_ASSIGN(auto uuid, find_record(ctx, *table, ctx.arg(i)));
       if (!uuid) {
         if (ctx.has_option("--if-exists")) continue;
-        return make_error("no row \"" + ctx.arg(i) + "\" in table " + table->name);
+        return no_row(*table, ctx.arg(i));
       }
       auto it = std::find_if(rows.begin(), rows.end(),
                              [&](const ovsdb::Row& r) { return r.uuid == *uuid; });
@@ -203,7 +207,7 @@ Result<void> cmd_get(Context& ctx) {
   VS_ASSIGN(auto uuid, find_record(ctx, *table, ctx.arg(1)));
   if (!uuid) {
     if (if_exists) return success();
-    return make_error("no row \"" + ctx.arg(1) + "\" in table " + table->name);
+    return no_row(*table, ctx.arg(1));
   }
   if (std::string id = ctx.option("--id"); !id.empty()) {
     if (!id.starts_with('@')) return make_error("row id \"" + id + "\" does not begin with \"@\"");
@@ -244,7 +248,7 @@ Result<void> cmd_get(Context& ctx) {
 Result<std::optional<Uuid>> target_row(Context& ctx, const Table& table) {
   VS_ASSIGN(auto uuid, find_record(ctx, table, ctx.arg(1)));
   if (!uuid && !ctx.has_option("--if-exists")) {
-    return make_error("no row \"" + ctx.arg(1) + "\" in table " + table.name);
+    return no_row(table, ctx.arg(1));
   }
   return uuid;
 }
@@ -366,7 +370,7 @@ Result<void> cmd_destroy(Context& ctx) {
     VS_ASSIGN(auto uuid, find_record(ctx, *table, ctx.arg(i)));
     if (!uuid) {
       if (ctx.has_option("--if-exists")) continue;
-      return make_error("no row \"" + ctx.arg(i) + "\" in table " + table->name);
+      return no_row(*table, ctx.arg(i));
     }
     VS_TRY(ctx.txn.remove(*table, *uuid));
   }

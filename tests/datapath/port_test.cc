@@ -29,24 +29,13 @@ namespace {
 
 using vs::testing::Bytes;
 using vs::testing::bytes_of;
+using vs::testing::kBroadcast;
+using vs::testing::kMacA;
+using vs::testing::kMacB;
+using vs::testing::make_frame;
 using vs::testing::port_receives;
 using vs::testing::RawPeer;
 using vs::testing::run;
-
-// A frame: dst, src, optional 802.1Q tag (tpid 0x8100, tci), EtherType 0x88b5 (local
-// experimental), then `payload_size` bytes counting up from `seed`.
-Bytes make_frame(const Bytes& dst, const Bytes& src, int tci, uint8_t seed, size_t payload_size) {
-  Bytes f = dst;
-  f.insert(f.end(), src.begin(), src.end());
-  if (tci >= 0) f.insert(f.end(), {0x81, 0x00, uint8_t(tci >> 8), uint8_t(tci & 0xff)});
-  f.insert(f.end(), {0x88, 0xb5});
-  for (size_t i = 0; i < payload_size; ++i) f.push_back(uint8_t(seed + i));
-  return f;
-}
-
-const Bytes kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-const Bytes kMacA = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};
-const Bytes kMacB = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
 
 TEST(MemoryPort, RoundTripKeepsExactBytes) {
   PacketPool pool(64);
@@ -54,8 +43,8 @@ TEST(MemoryPort, RoundTripKeepsExactBytes) {
   EXPECT_EQ(port.fd(), -1);
   EXPECT_EQ(port.name(), "mem0");
 
-  Bytes f1 = make_frame(kBroadcast, kMacA, -1, 1, 46);
-  Bytes f2 = make_frame(kMacB, kMacA, (5 << 13) | 10, 2, 100);
+  Bytes f1 = make_frame(kBroadcast, kMacA, 1, 46);
+  Bytes f2 = make_frame(kMacB, kMacA, 2, 100, (5 << 13) | 10);
   port.inject(f1);
   port.inject(f2);
 
@@ -85,7 +74,7 @@ TEST(MemoryPort, RoundTripKeepsExactBytes) {
 TEST(MemoryPort, RxFillsOnlyTheRoomLeftInTheBatch) {
   PacketPool pool(64);
   MemoryPort port("mem0");
-  for (int i = 0; i < 40; ++i) port.inject(make_frame(kBroadcast, kMacA, -1, uint8_t(i), 46));
+  for (int i = 0; i < 40; ++i) port.inject(make_frame(kBroadcast, kMacA, uint8_t(i), 46));
   PacketBatch batch;
   batch.push_back(pool.allocate());
   EXPECT_EQ(port.rx_batch(pool, batch), kMaxBurst - 1);
@@ -96,8 +85,8 @@ TEST(MemoryPort, RxFillsOnlyTheRoomLeftInTheBatch) {
 TEST(MemoryPort, TxSkipsEmptySlotsAndConsumesAll) {
   PacketPool pool(8);
   MemoryPort port("mem0");
-  port.inject(make_frame(kBroadcast, kMacA, -1, 1, 46));
-  port.inject(make_frame(kBroadcast, kMacA, -1, 2, 46));
+  port.inject(make_frame(kBroadcast, kMacA, 1, 46));
+  port.inject(make_frame(kBroadcast, kMacA, 2, 46));
   PacketBatch batch;
   ASSERT_EQ(port.rx_batch(pool, batch), 2u);
   Packet taken = batch.take(0);
@@ -184,8 +173,8 @@ TEST_F(AfPacketPortTest, ReceivesExactBytesRestoresVlanTagAndTransmits) {
   }
   PortStats before = port->stats();
 
-  Bytes untagged = make_frame(kBroadcast, kMacB, -1, 0x10, 50);
-  Bytes tagged = make_frame(kMacA, kMacB, (5 << 13) | 10, 0x20, 60);  // PCP 5, VID 10
+  Bytes untagged = make_frame(kBroadcast, kMacB, 0x10, 50);
+  Bytes tagged = make_frame(kMacA, kMacB, 0x20, 60, (5 << 13) | 10);  // PCP 5, VID 10
   size_t others = 0;
   ASSERT_TRUE(peer_.send(untagged));
   EXPECT_TRUE(port_receives(*port, pool, untagged, others)) << "untagged broadcast not received";
@@ -201,7 +190,7 @@ TEST_F(AfPacketPortTest, ReceivesExactBytesRestoresVlanTagAndTransmits) {
 
   // Transmit: a unicast frame to a MAC that is not the peer's, so only promiscuous raw sockets
   // see it; also proves the port never re-receives what it sent.
-  Bytes out = make_frame(kMacB, kMacA, -1, 0x30, 70);
+  Bytes out = make_frame(kMacB, kMacA, 0x30, 70);
   PacketBatch batch;
   Packet p = pool.allocate();
   ASSERT_FALSE(p.empty());

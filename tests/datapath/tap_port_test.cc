@@ -29,22 +29,13 @@ namespace {
 
 using vs::testing::Bytes;
 using vs::testing::bytes_of;
+using vs::testing::kBroadcast;
+using vs::testing::kMacA;
+using vs::testing::kMacB;
+using vs::testing::make_frame;
 using vs::testing::port_receives;
 using vs::testing::RawPeer;
 using vs::testing::run;
-
-// dst, src, EtherType 0x88b5 (local experimental), then `payload_size` bytes counting from `seed`.
-Bytes make_frame(const Bytes& dst, const Bytes& src, uint8_t seed, size_t payload_size) {
-  Bytes f = dst;
-  f.insert(f.end(), src.begin(), src.end());
-  f.insert(f.end(), {0x88, 0xb5});
-  for (size_t i = 0; i < payload_size; ++i) f.push_back(uint8_t(seed + i));
-  return f;
-}
-
-const Bytes kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-const Bytes kMacA = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};
-const Bytes kMacB = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
 
 bool device_exists(const std::string& name) { return ::if_nametoindex(name.c_str()) != 0; }
 

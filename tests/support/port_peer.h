@@ -27,8 +27,24 @@ namespace vs::testing {
 
 using Bytes = std::vector<uint8_t>;
 
+inline const Bytes kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+inline const Bytes kMacA = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};  // locally administered
+inline const Bytes kMacB = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
+
 inline bool run(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// A test frame: dst, src, an 802.1Q tag (TPID 0x8100) when `tci` >= 0, EtherType 0x88b5 (local
+// experimental), then `payload_size` bytes counting up from `seed`.
+inline Bytes make_frame(const Bytes& dst, const Bytes& src, uint8_t seed, size_t payload_size,
+                        int tci = -1) {
+  Bytes f = dst;
+  f.insert(f.end(), src.begin(), src.end());
+  if (tci >= 0) f.insert(f.end(), {0x81, 0x00, uint8_t(tci >> 8), uint8_t(tci & 0xff)});
+  f.insert(f.end(), {0x88, 0xb5});
+  for (size_t i = 0; i < payload_size; ++i) f.push_back(uint8_t(seed + i));
+  return f;
 }
 
 inline Bytes bytes_of(const Packet& p) { return Bytes(p.frame().begin(), p.frame().end()); }

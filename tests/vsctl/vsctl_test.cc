@@ -269,7 +269,8 @@ TEST_F(Vsctl, CreateWithForwardReferencesAcrossTheChain) {
   // QoS and Queue are root tables: they outlive the port.
   out({"clear", "Port", "vnet0", "qos"});
   EXPECT_NE(out({"list", "QoS"}), "");
-  expect_refused({"destroy", "Queue", "--all"}, "");
+  expect_refused({"destroy", "Queue", "--all"},
+                 "no row \"--all\" in table Queue");  // options go first
   expect_refused({"--all", "destroy", "Queue"}, "still referenced");
   out({"--all", "destroy", "QoS", "--", "--all", "destroy", "Queue"});
   EXPECT_EQ(out({"list", "Queue"}), "");

@@ -48,6 +48,7 @@ class MegaflowCache {
     CachedActions actions = 0;
     uint64_t generation = 0;    // generation() at install.
     mutable uint64_t hits = 0;  // Megaflow and EMC hits (single-threaded, see above).
+    mutable uint64_t hits_at_sweep = 0;  // `hits` when sweep_used() last looked.
   };
 
   explicit MegaflowCache(size_t max_entries = 65536);
@@ -70,6 +71,17 @@ class MegaflowCache {
 
   // Drops every entry and bumps generation(); every Entry* and EMC slot becomes stale.
   void invalidate_all();
+
+  // Calls used(entry) for every entry hit since the previous sweep (the revalidator's view of
+  // which flows are alive).
+  template <class F>
+  void sweep_used(F&& used) const {
+    for (const auto& entry : entries_) {
+      if (entry->hits == entry->hits_at_sweep) continue;
+      entry->hits_at_sweep = entry->hits;
+      used(*entry);
+    }
+  }
 
   uint64_t generation() const { return generation_; }
   size_t size() const { return entries_.size(); }

@@ -542,7 +542,7 @@ Result<void> Txn::validate() {
   return success();
 }
 
-Result<int64_t> Txn::commit() {
+Result<int64_t> Txn::commit(NextCfg bump) {
   if (!open_) return make_error("transaction already finished");
   auto result = [&]() -> Result<int64_t> {
     VS_TRY(collect_garbage());
@@ -551,7 +551,7 @@ Result<int64_t> Txn::commit() {
     for (const Table& table : schema().tables) {
       if (table.single_row) root = &table;
     }
-    if (changed() && root) {
+    if (changed() && root && bump == NextCfg::kIncrement) {
       VS_TRY(sql_.exec("UPDATE " + q(sql_table(*root)) + " SET next_cfg = next_cfg + 1"));
     }
     int64_t next_cfg = 0;

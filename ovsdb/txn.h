@@ -85,9 +85,12 @@ class Txn {
                                const Datum& value, bool match_values);
 
   bool changed() const;
-  // Validates, garbage-collects, bumps next_cfg if anything changed, and commits. Returns the
-  // committed next_cfg (or the unchanged one when nothing changed).
-  Result<int64_t> commit();
+  // kKeep is for vswitchd writing back what it observed (ofport, link state, statistics):
+  // that is status, not configuration, so no writer should wait for it to be applied.
+  enum class NextCfg { kIncrement, kKeep };
+  // Validates, garbage-collects, bumps next_cfg if anything changed (unless kKeep), and
+  // commits. Returns the committed next_cfg (or the unchanged one when nothing changed).
+  Result<int64_t> commit(NextCfg next_cfg = NextCfg::kIncrement);
   void rollback();
 
  private:

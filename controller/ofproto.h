@@ -1,0 +1,49 @@
+// One bridge as the OpenFlow layer sees it (OVS's ofproto): its ports under OpenFlow numbers
+// mapped to datapath ports, its pipeline, and the MAC learning table NORMAL uses. Xlate
+// (xlate.h) owns every Ofproto and, like them, lives on the forwarding thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "controller/mac_learning.h"
+#include "controller/pipeline.h"
+#include "lib/clock.h"
+
+namespace vs::controller {
+
+class Ofproto {
+ public:
+  struct PortEntry {
+    uint32_t dp_port;
+    std::string name;
+  };
+
+  Ofproto(std::string name, const Clock& clock) : name_(std::move(name)), macs_(clock) {}
+
+  const std::string& name() const { return name_; }
+  Pipeline& pipeline() { return pipeline_; }
+  const Pipeline& pipeline() const { return pipeline_; }
+  MacLearningTable& macs() { return macs_; }
+  const MacLearningTable& macs() const { return macs_; }
+
+  // Ports by OpenFlow number (kOfppLocal for the bridge's own port), in number order: the
+  // order NORMAL floods in.
+  const std::map<uint32_t, PortEntry>& ports() const { return ports_; }
+  void add_port(uint32_t ofport, PortEntry entry) { ports_[ofport] = std::move(entry); }
+  void remove_port(uint32_t ofport) { ports_.erase(ofport); }
+  std::optional<uint32_t> dp_port(uint32_t ofport) const {
+    auto it = ports_.find(ofport);
+    return it == ports_.end() ? std::nullopt : std::optional(it->second.dp_port);
+  }
+
+ private:
+  std::string name_;
+  Pipeline pipeline_;
+  MacLearningTable macs_;
+  std::map<uint32_t, PortEntry> ports_;
+};
+
+}  // namespace vs::controller

@@ -1,0 +1,65 @@
+// Translation: the controller layer's side of the datapath's upcall seam (datapath/upcall.h).
+// A packet that missed the caches is run through its bridge's pipeline; the OpenFlow actions
+// become datapath actions, and the key bits every step read become the megaflow's mask. NORMAL,
+// the MAC-learning switch, is one of those steps (OVS ofproto/ofproto-dpif-xlate.c).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "controller/ofproto.h"
+#include "datapath/upcall.h"
+#include "lib/clock.h"
+
+namespace vs::controller {
+
+// Owns the bridges. Used only on the forwarding thread (datapath.h): the control thread adds and
+// removes bridges and ports inside ForwardingThread::call(), then drops the datapath's caches.
+class Xlate final : public datapath::Upcall {
+ public:
+  // `clock` ages MAC entries; it must outlive this object.
+  explicit Xlate(const Clock& clock) : clock_(clock) {}
+
+  // The bridge named `name`, created empty (with its NORMAL pipeline) if new.
+  Ofproto& add_bridge(const std::string& name);
+  // Forgets the bridge and its ports' mappings.
+  void remove_bridge(const std::string& name);
+  Ofproto* bridge(const std::string& name);
+  const std::map<std::string, std::unique_ptr<Ofproto>>& bridges() const { return bridges_; }
+
+  // Puts datapath port `dp_port` on `bridge` as OpenFlow port `ofport`.
+  void attach_port(Ofproto& bridge, uint32_t ofport, uint32_t dp_port, const std::string& name);
+  // Takes the datapath port off its bridge and forgets what its MACs were learned on.
+  void detach_port(uint32_t dp_port);
+
+  // datapath::Upcall
+  void translate(const FlowKey& key, FlowMask& wildcards, datapath::DpActions& actions) override;
+  void flow_used(const FlowKey& match) override;
+  void run_periodic() override;
+  uint64_t generation() const override { return generation_; }
+
+  // Call after any change the caches cannot know about (a MAC table flushed or resized).
+  void bump_generation() { ++generation_; }
+
+ private:
+  struct Attachment {
+    Ofproto* bridge;
+    uint32_t ofport;
+  };
+
+  void output(const Ofproto& bridge, uint32_t out_ofport, uint32_t in_ofport,
+              datapath::DpActions& actions) const;
+  void flood(const Ofproto& bridge, uint32_t in_ofport, datapath::DpActions& actions) const;
+  void normal(Ofproto& bridge, const FlowKey& key, uint32_t in_ofport, FlowMask& wildcards,
+              datapath::DpActions& actions);
+
+  const Clock& clock_;
+  std::map<std::string, std::unique_ptr<Ofproto>> bridges_;
+  std::unordered_map<uint32_t, Attachment> by_dp_port_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace vs::controller

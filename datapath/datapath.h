@@ -1,0 +1,137 @@
+// The datapath: the ports of every bridge under one set of datapath port numbers, and the
+// forwarding loop over them (receive a batch, parse, exact-match cache, megaflow cache, upcall
+// on a miss, run the actions, send per-port batches). ForwardingThread runs it on its own
+// thread and is how every other thread reaches it.
+//
+// Threads and state. A Datapath, its ports, its caches, its packet pool and the Upcall's state
+// (flow tables, MAC tables) all belong to ONE thread: the forwarding thread, or a test calling
+// poll()/process() directly. Nothing here locks. The control thread changes any of it only by
+// ForwardingThread::call(), which runs a closure on the forwarding thread between two batches
+// and waits for it; so a port added, a flow table changed or a counter read is always seen at a
+// batch boundary, and no packet is ever half-processed across a configuration change.
+//
+// Ports are numbered 1..N (0 is never used), the lowest free number first; the numbers are
+// the in_port of FlowKey and the argument of DpAction output. They are datapath numbers, not
+// OpenFlow ones: controller/ maps between the two per bridge.
+//
+// Allocation. The packet pool and the per-port send batches are made when a port is added;
+// process() allocates only on a cache miss (the upcall's answer and its cache entry).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "datapath/actions.h"
+#include "datapath/flow_cache.h"
+#include "datapath/port.h"
+#include "datapath/upcall.h"
+#include "lib/drop_reason.h"
+#include "lib/packet.h"
+#include "lib/result.h"
+#include "lib/unique_fd.h"
+
+namespace vs::datapath {
+
+struct DatapathStats {
+  uint64_t rx_packets = 0;     // frames received from every port
+  uint64_t emc_hits = 0;       // forwarded by the exact-match cache
+  uint64_t megaflow_hits = 0;  // by the megaflow cache
+  uint64_t upcalls = 0;        // cache misses sent to the upcall
+  uint64_t flow_drops = 0;     // frames whose flow says drop (no output), on purpose
+  uint64_t no_buffer = 0;      // copies lost because the packet pool was empty
+  uint64_t invalidations = 0;  // times every cache was dropped
+  size_t megaflows = 0;        // megaflows cached now
+  std::array<uint64_t, kDropReasonCount> drops{};  // malformed frames, by DropReason
+};
+
+struct DatapathPortInfo {
+  uint32_t number;
+  std::string name;
+  PortStats stats;
+};
+
+class Datapath {
+ public:
+  struct Options {
+    uint32_t pool_buffers = 4096;  // 9 KiB each; only the buffers in use are resident
+    size_t emc_entries = ExactMatchCache::kDefaultEntries;
+    size_t max_megaflows = 65536;
+  };
+
+  // `upcall` must outlive the datapath. Errors: epoll could not be created.
+  static Result<std::unique_ptr<Datapath>> create(Upcall& upcall, Options options);
+  static Result<std::unique_ptr<Datapath>> create(Upcall& upcall) { return create(upcall, {}); }
+  ~Datapath();
+  Datapath(const Datapath&) = delete;
+  Datapath& operator=(const Datapath&) = delete;
+
+  // Takes an open port and returns its number. Errors: the port's fd cannot be watched.
+  Result<uint32_t> add_port(std::unique_ptr<Port> port);
+  // Closes the port (its kernel objects go with it). Unknown numbers are ignored. Drops the
+  // caches, since cached flows may name it.
+  void remove_port(uint32_t number);
+  // The port, or nullptr.
+  Port* port(uint32_t number) const;
+
+  // Waits up to `timeout` for a port to have frames (or for the wake-up fd, see below), then
+  // receives and forwards a few batches from each ready port. Ports without an fd are polled
+  // every call (and cap the wait at 1 ms). Returns how many frames it received.
+  size_t poll(std::chrono::milliseconds timeout);
+
+  // Forwards one received batch as if it came in on port `in_port`; empties `batch`. poll()
+  // calls this; tests may too.
+  void process(uint32_t in_port, PacketBatch& batch);
+
+  // Once a second or so: tells the upcall which cached flows were used, lets it age its state,
+  // and drops the caches if its answers changed.
+  void run_periodic();
+
+  // Drops every cached flow (after a flow table or port change made by a call()).
+  void invalidate_caches();
+
+  // poll() also returns when this fd becomes readable (ForwardingThread's wake-up eventfd);
+  // poll() never reads it.
+  Result<void> set_wakeup_fd(int fd);
+
+  DatapathStats stats() const;
+  std::vector<DatapathPortInfo> ports() const;
+  PacketPool& pool() { return pool_; }
+
+ private:
+  struct Slot {
+    std::unique_ptr<Port> port;
+    PacketBatch pending;  // frames waiting to be sent out of this port
+  };
+
+  Datapath(Upcall& upcall, Options options, UniqueFd epoll);
+  void drop_cached_flows();  // megaflows and EMC, not action_store_
+  void execute(Packet&& packet, const DpActions& actions);
+  void enqueue(uint32_t port, Packet&& packet);
+  void flush(uint32_t port);
+  void flush_all();
+  Packet copy_of(const Packet& packet);
+  bool receive(uint32_t number);  // one batch; true if it was full (more may wait)
+
+  Upcall& upcall_;
+  Options options_;
+  UniqueFd epoll_;
+  PacketPool pool_;
+  FlowCaches caches_;
+  // The actions of cached flows: CachedActions indexes this. A deque, so that references stay
+  // valid while process() appends; cleared with the caches.
+  std::deque<DpActions> action_store_;
+  uint64_t upcall_generation_;
+  std::vector<Slot> slots_;       // index = port number; slots_[0] is never used
+  std::vector<uint32_t> dirty_;   // ports with pending frames
+  std::vector<uint32_t> fdless_;  // ports with fd() == -1, polled every time
+  DatapathStats stats_;
+  FlowKey keys_[kMaxBurst];  // process()'s scratch: parse_flow fills the first n
+};
+
+}  // namespace vs::datapath

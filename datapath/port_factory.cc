@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "datapath/afpacket_port.h"
+#include "datapath/macvtap_port.h"
 #include "datapath/tap_port.h"
 
 namespace vs::datapath {
@@ -39,6 +40,10 @@ void register_builtin_ports(PortFactory& factory) {
   });
   factory.register_kind("internal", [](const PortConfig& config) -> Result<std::unique_ptr<Port>> {
     VS_ASSIGN(auto port, TapPort::open(config.name, TapPort::Kind::kInternal));
+    return std::unique_ptr<Port>(std::move(port));
+  });
+  factory.register_kind("macvtap", [](const PortConfig& config) -> Result<std::unique_ptr<Port>> {
+    VS_ASSIGN(auto port, MacvtapPort::open(config.name, config.options));
     return std::unique_ptr<Port>(std::move(port));
   });
 }

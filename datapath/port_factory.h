@@ -37,7 +37,7 @@ class PortFactory {
 };
 
 // Registers the kinds vswitchd ships: "system" (AfPacketPort, with "" as its alias), "tap" and
-// "internal" (TapPort).
+// "internal" (TapPort), "macvtap" (MacvtapPort).
 void register_builtin_ports(PortFactory& factory);
 
 }  // namespace vs::datapath

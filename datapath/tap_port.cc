@@ -1,5 +1,5 @@
-// TapPort: /dev/net/tun set-up (create or attach), bringing an internal port up, and per-frame
-// read()/write() with the same accounting as AfPacketPort.
+// TapPort: /dev/net/tun set-up (create or attach) and bringing an internal port up;
+// CharDevicePort: per-frame read()/write() with the same accounting as AfPacketPort.
 #include "datapath/tap_port.h"
 
 #include <errno.h>
@@ -27,15 +27,6 @@ Error device_error(TapPort::Kind kind, const std::string& device, const std::str
   return make_error(prefix(kind, device) + what + ": " + std::strerror(err));
 }
 
-// The kernel's dev_valid_name(), plus '%', which TUNSETIFF would expand into a number.
-bool valid_device_name(const std::string& name) {
-  if (name.empty() || name.size() >= IFNAMSIZ || name == "." || name == "..") return false;
-  for (char c : name) {
-    if (c == '/' || c == ':' || c == '%' || c == ' ' || (c >= '\t' && c <= '\r')) return false;
-  }
-  return true;
-}
-
 // Sets IFF_UP on `device` through an ioctl socket (any family reaches the netdev ioctls;
 // AF_INET needs no privilege to open, AF_PACKET is the fallback for kernels without IPv4).
 Result<bool> bring_up(TapPort::Kind kind, const std::string& device) {
@@ -61,10 +52,18 @@ Result<bool> bring_up(TapPort::Kind kind, const std::string& device) {
 
 }  // namespace
 
+bool valid_device_name(const std::string& name) {
+  if (name.empty() || name.size() >= IFNAMSIZ || name == "." || name == "..") return false;
+  for (char c : name) {
+    if (c == '/' || c == ':' || c == '%' || c == ' ' || (c >= '\t' && c <= '\r')) return false;
+  }
+  return true;
+}
+
 Result<std::unique_ptr<TapPort>> TapPort::open(const std::string& device, Kind kind) {
   if (!valid_device_name(device)) {
-    return make_error(prefix(kind, "\"" + device + "\"") + "not a valid device name (1 to " +
-                      std::to_string(IFNAMSIZ - 1) + " characters, no '/', ':', '%' or spaces)");
+    return make_error(prefix(kind, "\"" + device + "\"") + "not a valid device name (" +
+                      kDeviceNameRule + ")");
   }
   bool existed = ::if_nametoindex(device.c_str()) != 0;
 
@@ -109,9 +108,11 @@ Result<std::unique_ptr<TapPort>> TapPort::open(const std::string& device, Kind k
 }
 
 TapPort::TapPort(std::string name, Kind kind, bool created_device, UniqueFd fd)
-    : Port(std::move(name)), kind_(kind), created_device_(created_device), fd_(std::move(fd)) {}
+    : CharDevicePort(std::move(name), std::move(fd)),
+      kind_(kind),
+      created_device_(created_device) {}
 
-size_t TapPort::rx_batch(PacketPool& pool, PacketBatch& batch) {
+size_t CharDevicePort::rx_batch(PacketPool& pool, PacketBatch& batch) {
   size_t want = kMaxBurst - batch.size();
   size_t appended = 0;
   for (size_t i = 0; i < want; ++i) {
@@ -144,7 +145,7 @@ size_t TapPort::rx_batch(PacketPool& pool, PacketBatch& batch) {
   return appended;
 }
 
-void TapPort::tx_batch(PacketBatch&& batch) {
+void CharDevicePort::tx_batch(PacketBatch&& batch) {
   PacketBatch consumed = std::move(batch);  // every buffer goes back when this ends
   size_t left = 0;
   for (const Packet& p : consumed) left += !p.empty();

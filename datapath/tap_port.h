@@ -1,11 +1,13 @@
 // The `tap` and `internal` ports: a TAP device driven through a /dev/net/tun descriptor
 // (IFF_TAP | IFF_NO_PI), one read()/write() per frame. `internal` is the bridge's local port, a
 // TAP named after the bridge; `system` (afpacket_port.h) is the other way to reach a TAP that a
-// hypervisor created. Registered with the factory in port_factory.cc.
+// hypervisor created. CharDevicePort, the read()/write() half, also serves the macvtap port
+// (macvtap_port.h). Registered with the factory in port_factory.cc.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "datapath/port.h"
 #include "lib/result.h"
@@ -13,7 +15,30 @@
 
 namespace vs::datapath {
 
-class TapPort : public Port {
+// The kernel's dev_valid_name(), plus '%', which netdev creation would expand into a number.
+bool valid_device_name(const std::string& name);
+// What valid_device_name() asks, for error messages.
+inline constexpr char kDeviceNameRule[] = "1 to 15 characters, no '/', ':', '%' or spaces";
+
+// A port whose descriptor carries one plain Ethernet frame per read() and write(), with no
+// per-frame header: /dev/net/tun with IFF_TAP | IFF_NO_PI, /dev/tapN of a macvtap without
+// IFF_VNET_HDR. Subclasses only open the descriptor; it is closed after their destructor runs.
+class CharDevicePort : public Port {
+ public:
+  size_t rx_batch(PacketPool& pool, PacketBatch& batch) override;
+  void tx_batch(PacketBatch&& batch) override;
+  PortStats stats() const override { return stats_; }
+  int fd() const override { return fd_.get(); }
+
+ protected:
+  CharDevicePort(std::string name, UniqueFd fd) : Port(std::move(name)), fd_(std::move(fd)) {}
+
+ private:
+  UniqueFd fd_;
+  PortStats stats_;
+};
+
+class TapPort : public CharDevicePort {
  public:
   enum class Kind {
     kTap,       // Interface.type "tap": the admin state belongs to whoever uses the device
@@ -37,11 +62,6 @@ class TapPort : public Port {
   // a netdev of that name that is not a TAP, failure to bring it up.
   static Result<std::unique_ptr<TapPort>> open(const std::string& device, Kind kind);
 
-  size_t rx_batch(PacketPool& pool, PacketBatch& batch) override;
-  void tx_batch(PacketBatch&& batch) override;
-  PortStats stats() const override { return stats_; }
-  int fd() const override { return fd_.get(); }
-
   Kind kind() const { return kind_; }
   // True if no netdev of this name existed just before open(): the port created the device,
   // and it goes away with the port.
@@ -52,8 +72,6 @@ class TapPort : public Port {
 
   Kind kind_;
   bool created_device_;
-  UniqueFd fd_;
-  PortStats stats_;
 };
 
 }  // namespace vs::datapath

@@ -92,6 +92,7 @@ class TapPortTest : public ::testing::Test {
   void exchange_frames(Port& port) {
     PacketPool pool(256);
     ASSERT_TRUE(peer_.open(name_));
+    ASSERT_TRUE(vs::testing::becomes_operational(name_));
 
     Bytes in = make_frame(kBroadcast, kMacB, 0x10, 50);
     size_t others = 0;

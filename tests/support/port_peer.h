@@ -14,7 +14,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -48,6 +50,32 @@ inline Bytes make_frame(const Bytes& dst, const Bytes& src, uint8_t seed, size_t
 }
 
 inline Bytes bytes_of(const Packet& p) { return Bytes(p.frame().begin(), p.frame().end()); }
+
+// Polls until `device` is operationally up. A device whose carrier just came on gets its
+// transmit queue back only later, from the kernel's link watcher, which also sets operstate;
+// frames sent through it before that are dropped. A TAP's operstate stays "unknown", so for it
+// the sign is the noop qdisc being replaced.
+inline ::testing::AssertionResult becomes_operational(const std::string& device) {
+  std::string state;
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream("/sys/class/net/" + device + "/operstate") >> state;
+    if (state == "up") return ::testing::AssertionSuccess();
+    if (state == "unknown") {
+      std::string link;
+      if (FILE* f = ::popen(("ip -o link show dev " + device + " 2>/dev/null").c_str(), "r")) {
+        char buf[512];
+        while (::fgets(buf, sizeof buf, f)) link += buf;
+        ::pclose(f);
+      }
+      if (link.find("LOWER_UP") != std::string::npos &&
+          link.find("qdisc noop") == std::string::npos) {
+        return ::testing::AssertionSuccess();
+      }
+    }
+    ::usleep(10000);
+  }
+  return ::testing::AssertionFailure() << device << " is " << state << ", not up";
+}
 
 // A raw socket bound to a device: what the kernel sends out of it, and a way to inject frames.
 class RawPeer {

@@ -1,0 +1,361 @@
+// Bridges (bridges.h): reconfiguration, hotplug and status write-back.
+#include "vswitchd/bridges.h"
+
+#include <net/if.h>
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "controller/pipeline.h"
+#include "datapath/netdev_info.h"
+#include "lib/drop_reason.h"
+
+namespace vs::vswitchd {
+namespace {
+
+using controller::kOfppLocal;
+using datapath::Datapath;
+
+constexpr int64_t kLocalOfport = 65534;  // OFPP_LOCAL as OVS writes it in Interface.ofport
+constexpr int64_t kMaxOfport = 65279;    // highest ofport_request the schema allows
+
+const char* state_name(int state) {
+  static const char* const kNames[] = {"pending", "attached", "missing", "error"};
+  return kNames[state];
+}
+
+// Kinds whose device someone else creates: the port waits for it rather than failing.
+bool waits_for_device(const InterfaceConfig& config) {
+  return config.type.empty() || config.type == "system" ||
+         (config.type == "macvtap" && !config.options.contains("lower"));
+}
+
+bool device_exists(const std::string& name) { return ::if_nametoindex(name.c_str()) != 0; }
+
+std::optional<int64_t> parse_integer(const StringMap& map, const std::string& key) {
+  auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  try {
+    size_t used = 0;
+    int64_t value = std::stoll(it->second, &used);
+    if (used == it->second.size()) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<void> Bridges::reconfigure() {
+  VS_ASSIGN(Config config, read_config(db_));
+
+  std::map<std::string, std::pair<const InterfaceConfig*, std::string>> wanted;
+  written_.clear();
+  for (const BridgeConfig& bridge : config.bridges) {
+    for (const PortConfig& port : bridge.ports) {
+      for (const InterfaceConfig& iface : port.interfaces) {
+        wanted[iface.name] = {&iface, bridge.name};
+        written_[iface.uuid] = iface.current;
+      }
+    }
+  }
+
+  // Interfaces that went away or changed what they are: close them first, so that a device
+  // name moving between bridges or kinds is free again.
+  for (auto it = ifaces_.begin(); it != ifaces_.end();) {
+    auto want = wanted.find(it->first);
+    const Iface& live = it->second;
+    bool same = want != wanted.end() && want->second.second == live.bridge &&
+                want->second.first->type == live.config.type &&
+                want->second.first->options == live.config.options &&
+                want->second.first->ofport_request == live.config.ofport_request;
+    if (same) {
+      it->second.config = *want->second.first;  // new uuid or status; same port
+      ++it;
+      continue;
+    }
+    detach(it->second);
+    it = ifaces_.erase(it);
+  }
+
+  std::set<std::string> bridge_names;
+  for (const BridgeConfig& bridge : config.bridges) bridge_names.insert(bridge.name);
+  for (auto it = bridges_.begin(); it != bridges_.end();) {
+    if (bridge_names.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    forwarding_.call([&](Datapath& dp) {
+      xlate_.remove_bridge(it->first);
+      dp.invalidate_caches();
+    });
+    it = bridges_.erase(it);
+  }
+  for (const BridgeConfig& bridge : config.bridges) apply_bridge_config(bridge);
+
+  for (const auto& [name, want] : wanted) {
+    auto [it, added] = ifaces_.try_emplace(name);
+    Iface& iface = it->second;
+    if (added) {
+      iface.config = *want.first;
+      iface.bridge = want.second;
+    }
+    if (iface.state != State::kAttached) attach(iface);
+  }
+  return write_status(config.next_cfg);
+}
+
+void Bridges::apply_bridge_config(const BridgeConfig& bridge) {
+  auto [it, added] = bridges_.try_emplace(bridge.name);
+  if (!added && it->second == bridge.other_config) return;
+  it->second = bridge.other_config;
+  auto aging = parse_integer(bridge.other_config, "mac-aging-time");
+  auto size = parse_integer(bridge.other_config, "mac-table-size");
+  forwarding_.call([&](Datapath& dp) {
+    controller::Ofproto& ofproto = xlate_.add_bridge(bridge.name);
+    auto& macs = ofproto.macs();
+    macs.set_aging_time(std::chrono::seconds(
+        aging.value_or(controller::MacLearningTable::kDefaultAgingTime.count())));
+    macs.set_max_entries(static_cast<size_t>(
+        std::max<int64_t>(size.value_or(controller::MacLearningTable::kDefaultMaxEntries), 0)));
+    xlate_.bump_generation();  // entries may have been evicted or now age differently
+    dp.invalidate_caches();
+  });
+}
+
+int64_t Bridges::allocate_ofport(const Iface& iface) const {
+  if (iface.config.type == "internal" && iface.config.name == iface.bridge) return kLocalOfport;
+  std::set<int64_t> used;
+  for (const auto& [name, other] : ifaces_) {
+    if (&other != &iface && other.bridge == iface.bridge && other.ofport > 0) {
+      used.insert(other.ofport);
+    }
+  }
+  auto usable = [&](std::optional<int64_t> n) {
+    return n && *n >= 1 && *n <= kMaxOfport && !used.contains(*n);
+  };
+  // ofport_request first; then the number the row had, so that a restart keeps every number.
+  if (usable(iface.config.ofport_request)) return *iface.config.ofport_request;
+  if (usable(iface.config.current.ofport)) return *iface.config.current.ofport;
+  int64_t n = 1;
+  while (used.contains(n)) ++n;
+  return n;
+}
+
+void Bridges::attach(Iface& iface) {
+  const InterfaceConfig& config = iface.config;
+  if (waits_for_device(config) && !device_exists(config.name)) {
+    if (iface.state != State::kMissing) iface.state = State::kPending;
+    iface.error = "no device named " + config.name + " (attached when it appears)";
+    return;
+  }
+  auto port = factory_.create({config.name, config.type, config.options});
+  if (!port) {
+    iface.state = State::kError;
+    iface.error = port.error().message;
+    return;
+  }
+  auto info = datapath::read_netdev_info(config.name);
+  int64_t ofport = allocate_ofport(iface);
+  uint32_t of_number = ofport == kLocalOfport ? kOfppLocal : static_cast<uint32_t>(ofport);
+  auto added = forwarding_.call([&](Datapath& dp) -> Result<uint32_t> {
+    VS_ASSIGN(uint32_t dp_port, dp.add_port(std::move(port).value()));
+    controller::Ofproto& bridge = xlate_.add_bridge(iface.bridge);
+    xlate_.attach_port(bridge, of_number, dp_port, config.name);
+    dp.invalidate_caches();
+    return dp_port;
+  });
+  if (!added) {
+    iface.state = State::kError;
+    iface.error = added.error().message;
+    return;
+  }
+  iface.state = State::kAttached;
+  iface.error.clear();
+  iface.dp_port = added.value();
+  iface.ofport = ofport;
+  iface.ifindex = info ? info.value().ifindex : 0;
+  iface.stats = {};
+}
+
+void Bridges::detach(Iface& iface) {
+  if (!iface.dp_port) return;
+  uint32_t dp_port = *iface.dp_port;
+  forwarding_.call([&](Datapath& dp) {
+    xlate_.detach_port(dp_port);
+    dp.remove_port(dp_port);
+  });
+  iface.dp_port.reset();
+  iface.ofport = -1;
+  iface.ifindex = 0;
+}
+
+Result<void> Bridges::on_link_event(const datapath::LinkEvent& event) {
+  auto it = ifaces_.find(event.name);
+  if (it == ifaces_.end()) return boost::outcome_v2::success();
+  Iface& iface = it->second;
+  switch (event.kind) {
+    case datapath::LinkEvent::kAdded:
+    case datapath::LinkEvent::kChanged:
+      if (iface.state == State::kPending || iface.state == State::kMissing) attach(iface);
+      break;
+    case datapath::LinkEvent::kRemoved:
+      // Only the device this port holds: closing or re-creating a port reports the old
+      // device's removal after the new one exists. A kind that made its own device (tap,
+      // internal, macvtap on a lower) keeps forwarding through its descriptor when the device
+      // leaves our namespace (a TAP handed to a container): only a netdev reached by name,
+      // through AF_PACKET, is really gone.
+      if (iface.state != State::kAttached || event.ifindex != iface.ifindex ||
+          !waits_for_device(iface.config)) {
+        break;
+      }
+      detach(iface);
+      iface.state = State::kMissing;
+      iface.error = "device " + iface.config.name + " went away (re-attached when it returns)";
+      break;
+  }
+  return write_status(std::nullopt);
+}
+
+Result<void> Bridges::on_link_resync(const std::vector<datapath::LinkEvent>& links) {
+  std::map<std::string, int> present;
+  for (const auto& link : links) present[link.name] = link.ifindex;
+  for (auto& [name, iface] : ifaces_) {
+    auto it = present.find(name);
+    if (iface.state == State::kAttached && (it == present.end() || it->second != iface.ifindex)) {
+      VS_TRY(on_link_event({datapath::LinkEvent::kRemoved, name, iface.ifindex, false, false}));
+    }
+    if (it != present.end()) {
+      VS_TRY(on_link_event({datapath::LinkEvent::kAdded, name, it->second, false, false}));
+    }
+  }
+  return write_status(std::nullopt);
+}
+
+Result<void> Bridges::refresh_status() {
+  auto ports = forwarding_.call([](Datapath& dp) { return dp.ports(); });
+  std::map<uint32_t, const datapath::PortStats*> by_number;
+  for (const auto& p : ports) by_number[p.number] = &p.stats;
+  for (auto& [name, iface] : ifaces_) {
+    if (!iface.dp_port) continue;
+    if (auto it = by_number.find(*iface.dp_port); it != by_number.end()) iface.stats = *it->second;
+  }
+  return write_status(std::nullopt);
+}
+
+InterfaceStatus Bridges::status_of(const Iface& iface) const {
+  InterfaceStatus s;
+  s.status["state"] = state_name(static_cast<int>(iface.state));
+  if (iface.state != State::kAttached) {
+    s.ofport = -1;
+    s.error = iface.error;
+    return s;
+  }
+  s.ofport = iface.ofport;
+  if (auto info = datapath::read_netdev_info(iface.config.name)) {
+    s.mac_in_use = datapath::format_mac(info.value().mac);
+    s.mtu = info.value().mtu;
+    s.admin_state = info.value().up ? "up" : "down";
+    s.link_state = info.value().running ? "up" : "down";
+  }
+  const datapath::PortStats& st = iface.stats;
+  s.statistics = {{"rx_packets", st.rx_packets}, {"rx_bytes", st.rx_bytes},
+                  {"rx_dropped", st.rx_dropped}, {"tx_packets", st.tx_packets},
+                  {"tx_bytes", st.tx_bytes},     {"tx_dropped", st.tx_dropped},
+                  {"tx_errors", st.tx_errors}};
+  return s;
+}
+
+Result<void> Bridges::write_status(std::optional<int64_t> cur_cfg) {
+  std::map<Uuid, InterfaceStatus> statuses;
+  for (const auto& [name, iface] : ifaces_) statuses[iface.config.uuid] = status_of(iface);
+  VS_TRY(vswitchd::write_status(db_, statuses, written_, cur_cfg));
+  for (auto& [uuid, status] : statuses) written_[uuid] = std::move(status);
+  return boost::outcome_v2::success();
+}
+
+void Bridges::close_all() {
+  for (auto& [name, iface] : ifaces_) detach(iface);
+  ifaces_.clear();
+}
+
+std::string Bridges::dpif_show() {
+  auto stats = forwarding_.call([](Datapath& dp) { return dp.stats(); });
+  std::ostringstream out;
+  out << "netdev@vswitch: hit:" << stats.emc_hits + stats.megaflow_hits
+      << " missed:" << stats.upcalls << "\n";
+  out << "  flows: " << stats.megaflows << " megaflows, " << stats.invalidations
+      << " invalidations\n";
+  std::map<std::string, std::vector<const Iface*>> by_bridge;
+  for (const auto& [name, iface] : ifaces_) by_bridge[iface.bridge].push_back(&iface);
+  for (const auto& [bridge, ifaces] : by_bridge) {
+    out << "  " << bridge << ":\n";
+    for (const Iface* iface : ifaces) {
+      const std::string type = iface->config.type.empty() ? "system" : iface->config.type;
+      if (iface->state != State::kAttached) {
+        out << "    " << iface->config.name << " -/-: (" << type << ": "
+            << state_name(static_cast<int>(iface->state)) << ": " << iface->error << ")\n";
+        continue;
+      }
+      const datapath::PortStats& s = iface->stats;
+      out << "    " << iface->config.name << " " << iface->ofport << "/" << *iface->dp_port
+          << ": (" << type << ") rx:" << s.rx_packets << " pkts " << s.rx_bytes << " bytes "
+          << s.rx_dropped << " dropped, tx:" << s.tx_packets << " pkts " << s.tx_bytes
+          << " bytes " << s.tx_dropped << " dropped " << s.tx_errors << " errors\n";
+    }
+  }
+  return out.str();
+}
+
+Result<std::string> Bridges::fdb_show(const std::string& bridge) {
+  if (!bridges_.contains(bridge)) return make_error("no such bridge");
+  auto entries = forwarding_.call([&](Datapath&) {
+    controller::Ofproto* ofproto = xlate_.bridge(bridge);
+    return ofproto ? ofproto->macs().entries()
+                   : std::vector<controller::MacLearningTable::Entry>{};
+  });
+  std::ostringstream out;
+  out << " port  VLAN  MAC                Age\n";
+  for (const auto& e : entries) {
+    char line[80];
+    std::string port = e.port == kOfppLocal ? "LOCAL" : std::to_string(e.port);
+    std::snprintf(line, sizeof line, "%5s  %4u  %s  %3u\n", port.c_str(), e.vlan,
+                  datapath::format_mac(e.mac).c_str(), e.age_seconds);
+    out << line;
+  }
+  return out.str();
+}
+
+Result<std::string> Bridges::fdb_flush(const std::optional<std::string>& bridge) {
+  if (bridge && !bridges_.contains(*bridge)) return make_error("no such bridge");
+  forwarding_.call([&](Datapath& dp) {
+    for (const auto& [name, ofproto] : xlate_.bridges()) {
+      if (!bridge || name == *bridge) ofproto->macs().flush();
+    }
+    xlate_.bump_generation();
+    dp.invalidate_caches();
+  });
+  return std::string("table successfully flushed\n");
+}
+
+std::string Bridges::coverage_show() {
+  auto stats = forwarding_.call([](Datapath& dp) { return dp.stats(); });
+  std::ostringstream out;
+  out << "Datapath counters:\n";
+  out << "  rx_packets " << stats.rx_packets << "\n  emc_hits " << stats.emc_hits
+      << "\n  megaflow_hits " << stats.megaflow_hits << "\n  upcalls " << stats.upcalls
+      << "\n  flow_drops " << stats.flow_drops << "  (a flow said drop, e.g. no hairpin)"
+      << "\n  no_buffer " << stats.no_buffer << "\n  cache_invalidations "
+      << stats.invalidations << "\n";
+  out << "Dropped frames by reason:\n";
+  for (size_t i = 0; i < kDropReasonCount; ++i) {
+    auto reason = static_cast<DropReason>(i);
+    out << "  " << drop_reason_name(reason) << " " << stats.drops[i] << "  ("
+        << drop_reason_description(reason) << ")\n";
+  }
+  return out.str();
+}
+
+}  // namespace vs::vswitchd

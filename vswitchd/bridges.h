@@ -1,0 +1,91 @@
+// The composition root's heart (OVS vswitchd/bridge.c): diffs the database's bridges, ports and
+// interfaces against the live ones, opens and closes ports, keeps every interface's life cycle
+// visible in its row, and acknowledges cur_cfg once a configuration is applied.
+//
+// Interface life cycle (Interface.status:state, with Interface.error saying why):
+//   pending   configured, its device does not exist yet: attached the moment it appears
+//   attached  forwarding; ofport, mac_in_use, mtu, admin_state, link_state filled in
+//   missing   its device went away underneath: re-attached when it comes back
+//   error     could not be opened for another reason (Interface.error); retried at the next
+//             reconfiguration
+// Every state but attached has ofport -1, as OVS writes for an interface it could not open.
+//
+// Threads: everything here runs on the control thread; the datapath and the OpenFlow state are
+// reached through ForwardingThread::call().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/xlate.h"
+#include "datapath/forwarding_thread.h"
+#include "datapath/link_monitor.h"
+#include "datapath/port_factory.h"
+#include "lib/result.h"
+#include "ovsdb/database.h"
+#include "vswitchd/config.h"
+
+namespace vs::vswitchd {
+
+class Bridges {
+ public:
+  Bridges(ovsdb::Database& db, datapath::ForwardingThread& forwarding, controller::Xlate& xlate,
+          const datapath::PortFactory& factory)
+      : db_(db), forwarding_(forwarding), xlate_(xlate), factory_(factory) {}
+
+  // Reads the database, makes the live bridges and ports match it, writes their status back
+  // and sets cur_cfg to the next_cfg it read. Errors: only database errors; a port that cannot
+  // be opened is an Interface.error, not a failure.
+  Result<void> reconfigure();
+
+  // Netlink: a device appeared, changed or went away. Writes the resulting status.
+  Result<void> on_link_event(const datapath::LinkEvent& event);
+  // Netlink lost events: `links` is every device that exists now.
+  Result<void> on_link_resync(const std::vector<datapath::LinkEvent>& links);
+
+  // Reads the ports' counters and writes statistics and link states that changed.
+  Result<void> refresh_status();
+
+  // Closes every port (shutdown): internal and created devices disappear.
+  void close_all();
+
+  // vsappctl commands; an Error is reported to the caller as the command's failure.
+  std::string dpif_show();
+  Result<std::string> fdb_show(const std::string& bridge);
+  Result<std::string> fdb_flush(const std::optional<std::string>& bridge);
+  std::string coverage_show();
+
+ private:
+  enum class State { kPending, kAttached, kMissing, kError };
+
+  struct Iface {
+    InterfaceConfig config;
+    std::string bridge;
+    State state = State::kPending;
+    std::string error;
+    std::optional<uint32_t> dp_port;
+    int64_t ofport = -1;  // as written to the database: 65534 for the bridge's local port
+    int ifindex = 0;      // of the device the port is attached to
+    datapath::PortStats stats;
+  };
+
+  void attach(Iface& iface);
+  void detach(Iface& iface);
+  int64_t allocate_ofport(const Iface& iface) const;
+  InterfaceStatus status_of(const Iface& iface) const;
+  Result<void> write_status(std::optional<int64_t> cur_cfg);
+  void apply_bridge_config(const BridgeConfig& bridge);
+
+  ovsdb::Database& db_;
+  datapath::ForwardingThread& forwarding_;
+  controller::Xlate& xlate_;
+  const datapath::PortFactory& factory_;
+  std::map<std::string, Iface> ifaces_;  // by name: names are unique in the database
+  std::map<std::string, StringMap> bridges_;  // live bridges and the other_config applied
+  std::map<Uuid, InterfaceStatus> written_;  // what the rows hold, as last read or written
+};
+
+}  // namespace vs::vswitchd

@@ -1,0 +1,71 @@
+// The database as vswitchd reads and writes it: the configuration in plain structs (one read
+// transaction per reconfiguration), and the Interface columns vswitchd owns written back in one
+// status transaction that leaves next_cfg alone (ovsdb/txn.h, NextCfg::kKeep).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/result.h"
+#include "lib/uuid.h"
+#include "ovsdb/database.h"
+
+namespace vs::vswitchd {
+
+using StringMap = std::map<std::string, std::string>;
+
+// The Interface columns vswitchd writes. Unset optionals are written as empty columns.
+struct InterfaceStatus {
+  std::optional<int64_t> ofport;
+  std::optional<std::string> mac_in_use;
+  std::optional<std::string> admin_state;  // "up" / "down"
+  std::optional<std::string> link_state;
+  std::optional<int64_t> mtu;
+  std::optional<std::string> error;
+  StringMap status;
+  std::map<std::string, int64_t> statistics;
+
+  bool operator==(const InterfaceStatus&) const = default;
+};
+
+struct InterfaceConfig {
+  Uuid uuid;
+  std::string name;
+  std::string type;
+  StringMap options;
+  std::optional<int64_t> ofport_request;
+  InterfaceStatus current;  // what the row holds now
+};
+
+struct PortConfig {
+  Uuid uuid;
+  std::string name;
+  std::vector<InterfaceConfig> interfaces;
+};
+
+struct BridgeConfig {
+  Uuid uuid;
+  std::string name;
+  std::vector<PortConfig> ports;
+  StringMap other_config;
+};
+
+struct Config {
+  int64_t next_cfg = 0;
+  int64_t cur_cfg = 0;
+  std::vector<BridgeConfig> bridges;  // by name
+};
+
+// Reads every bridge, port and interface in one read transaction.
+Result<Config> read_config(ovsdb::Database& db);
+
+// Writes `statuses` (Interface row -> status) in one transaction without bumping next_cfg, and
+// cur_cfg if given. Rows deleted meanwhile are skipped. Only changed columns are written.
+Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceStatus>& statuses,
+                          const std::map<Uuid, InterfaceStatus>& previous,
+                          std::optional<int64_t> cur_cfg);
+
+}  // namespace vs::vswitchd

@@ -39,7 +39,8 @@ void register_builtin_ports(PortFactory& factory) {
     return std::unique_ptr<Port>(std::move(port));
   });
   factory.register_kind("internal", [](const PortConfig& config) -> Result<std::unique_ptr<Port>> {
-    VS_ASSIGN(auto port, TapPort::open(config.name, TapPort::Kind::kInternal));
+    auto kind = config.bridge_local ? TapPort::Kind::kLocal : TapPort::Kind::kInternal;
+    VS_ASSIGN(auto port, TapPort::open(config.name, kind));
     return std::unique_ptr<Port>(std::move(port));
   });
   factory.register_kind("macvtap", [](const PortConfig& config) -> Result<std::unique_ptr<Port>> {

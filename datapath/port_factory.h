@@ -18,6 +18,7 @@ struct PortConfig {
   std::string name;                            // Interface.name: the device name for "system"
   std::string type;                            // Interface.type; "" means "system"
   std::map<std::string, std::string> options;  // Interface.options
+  bool bridge_local = false;  // the bridge's own internal port, named after the bridge
 };
 
 class PortFactory {

@@ -18,7 +18,7 @@ namespace vs::datapath {
 namespace {
 
 std::string prefix(TapPort::Kind kind, const std::string& device) {
-  return std::string(kind == TapPort::Kind::kInternal ? "internal" : "tap") + " port " + device +
+  return std::string(kind == TapPort::Kind::kTap ? "tap" : "internal") + " port " + device +
          ": ";
 }
 
@@ -102,7 +102,7 @@ Result<std::unique_ptr<TapPort>> TapPort::open(const std::string& device, Kind k
   }
 
   // On failure from here on, closing `fd` removes a device we created and leaves others alone.
-  if (kind == Kind::kInternal) VS_TRY(bring_up(kind, device));
+  if (kind == Kind::kLocal) VS_TRY(bring_up(kind, device));
 
   return std::unique_ptr<TapPort>(new TapPort(device, kind, !existed, std::move(fd)));
 }

@@ -42,7 +42,8 @@ class TapPort : public CharDevicePort {
  public:
   enum class Kind {
     kTap,       // Interface.type "tap": the admin state belongs to whoever uses the device
-    kInternal,  // Interface.type "internal": brought up at open (see open())
+    kInternal,  // Interface.type "internal": left down, as OVS does (see open())
+    kLocal,     // "internal", the bridge's own port (named after it): brought up at open
   };
 
   // Opens `device` as a TAP through /dev/net/tun, non-blocking and close-on-exec. If no netdev
@@ -51,11 +52,12 @@ class TapPort : public CharDevicePort {
   // the port attaches to it; the port never changes persistence (no TUNSETPERSIST), so a
   // persistent device outlives the port.
   //
-  // kInternal also sets IFF_UP, so the bridge's local port carries traffic as soon as the bridge
-  // exists. OVS leaves an internal port down until the user brings it up; vswitch's design makes
-  // it the bridge's own interface, which is useless down, so we differ on purpose. kTap leaves
-  // the admin state alone; going down is never done on close (the device either vanishes or
-  // belongs to someone else).
+  // kLocal also sets IFF_UP, so the bridge's local port carries traffic as soon as the bridge
+  // exists. OVS leaves every internal port down until the user brings it up; vswitch makes the
+  // bridge's own interface useful at once, on purpose, but leaves other internal ports down like
+  // OVS: a thousand internal ports coming up at once would flood the bridge with their IPv6
+  // autoconfiguration. kTap leaves the admin state alone; going down is never done on close
+  // (the device either vanishes or belongs to someone else).
   //
   // Errors name the device: invalid or too long a name, no /dev/net/tun, no permission
   // (CAP_NET_ADMIN, or the TAP's owner/group), busy (another process holds a single-queue TAP),

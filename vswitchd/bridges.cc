@@ -126,7 +126,7 @@ void Bridges::apply_bridge_config(const BridgeConfig& bridge) {
 }
 
 int64_t Bridges::allocate_ofport(const Iface& iface) const {
-  if (iface.config.type == "internal" && iface.config.name == iface.bridge) return kLocalOfport;
+  if (is_bridge_local(iface)) return kLocalOfport;
   std::set<int64_t> used;
   for (const auto& [name, other] : ifaces_) {
     if (&other != &iface && other.bridge == iface.bridge && other.ofport > 0) {
@@ -151,7 +151,7 @@ void Bridges::attach(Iface& iface) {
     iface.error = "no device named " + config.name + " (attached when it appears)";
     return;
   }
-  auto port = factory_.create({config.name, config.type, config.options});
+  auto port = factory_.create({config.name, config.type, config.options, is_bridge_local(iface)});
   if (!port) {
     iface.state = State::kError;
     iface.error = port.error().message;
@@ -192,9 +192,17 @@ void Bridges::detach(Iface& iface) {
   iface.ifindex = 0;
 }
 
-Result<void> Bridges::on_link_event(const datapath::LinkEvent& event) {
+Result<void> Bridges::on_link_events(const std::vector<datapath::LinkEvent>& events) {
+  std::set<std::string> touched;
+  for (const auto& event : events) {
+    if (handle_link_event(event)) touched.insert(event.name);
+  }
+  return write_status(std::nullopt, &touched);
+}
+
+bool Bridges::handle_link_event(const datapath::LinkEvent& event) {
   auto it = ifaces_.find(event.name);
-  if (it == ifaces_.end()) return boost::outcome_v2::success();
+  if (it == ifaces_.end()) return false;
   Iface& iface = it->second;
   switch (event.kind) {
     case datapath::LinkEvent::kAdded:
@@ -216,25 +224,31 @@ Result<void> Bridges::on_link_event(const datapath::LinkEvent& event) {
       iface.error = "device " + iface.config.name + " went away (re-attached when it returns)";
       break;
   }
-  return write_status(std::nullopt);
+  return true;  // link and admin state may have changed whatever the kind
 }
 
 Result<void> Bridges::on_link_resync(const std::vector<datapath::LinkEvent>& links) {
   std::map<std::string, int> present;
   for (const auto& link : links) present[link.name] = link.ifindex;
+  std::vector<datapath::LinkEvent> events;
   for (auto& [name, iface] : ifaces_) {
     auto it = present.find(name);
     if (iface.state == State::kAttached && (it == present.end() || it->second != iface.ifindex)) {
-      VS_TRY(on_link_event({datapath::LinkEvent::kRemoved, name, iface.ifindex, false, false}));
+      events.push_back({datapath::LinkEvent::kRemoved, name, iface.ifindex, false, false});
     }
     if (it != present.end()) {
-      VS_TRY(on_link_event({datapath::LinkEvent::kAdded, name, it->second, false, false}));
+      events.push_back({datapath::LinkEvent::kAdded, name, it->second, false, false});
     }
   }
-  return write_status(std::nullopt);
+  return on_link_events(events);
 }
 
 Result<void> Bridges::refresh_status() {
+  pull_stats();
+  return write_status(std::nullopt);
+}
+
+void Bridges::pull_stats() {
   auto ports = forwarding_.call([](Datapath& dp) { return dp.ports(); });
   std::map<uint32_t, const datapath::PortStats*> by_number;
   for (const auto& p : ports) by_number[p.number] = &p.stats;
@@ -242,7 +256,6 @@ Result<void> Bridges::refresh_status() {
     if (!iface.dp_port) continue;
     if (auto it = by_number.find(*iface.dp_port); it != by_number.end()) iface.stats = *it->second;
   }
-  return write_status(std::nullopt);
 }
 
 InterfaceStatus Bridges::status_of(const Iface& iface) const {
@@ -268,9 +281,12 @@ InterfaceStatus Bridges::status_of(const Iface& iface) const {
   return s;
 }
 
-Result<void> Bridges::write_status(std::optional<int64_t> cur_cfg) {
+Result<void> Bridges::write_status(std::optional<int64_t> cur_cfg,
+                                   const std::set<std::string>* only) {
   std::map<Uuid, InterfaceStatus> statuses;
-  for (const auto& [name, iface] : ifaces_) statuses[iface.config.uuid] = status_of(iface);
+  for (const auto& [name, iface] : ifaces_) {
+    if (!only || only->contains(name)) statuses[iface.config.uuid] = status_of(iface);
+  }
   VS_TRY(vswitchd::write_status(db_, statuses, written_, cur_cfg));
   for (auto& [uuid, status] : statuses) written_[uuid] = std::move(status);
   return boost::outcome_v2::success();
@@ -282,6 +298,7 @@ void Bridges::close_all() {
 }
 
 std::string Bridges::dpif_show() {
+  pull_stats();
   auto stats = forwarding_.call([](Datapath& dp) { return dp.stats(); });
   std::ostringstream out;
   out << "netdev@vswitch: hit:" << stats.emc_hits + stats.megaflow_hits

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,8 @@ class Bridges {
   // be opened is an Interface.error, not a failure.
   Result<void> reconfigure();
 
-  // Netlink: a device appeared, changed or went away. Writes the resulting status.
-  Result<void> on_link_event(const datapath::LinkEvent& event);
+  // Netlink: devices appeared, changed or went away. Writes the resulting status once.
+  Result<void> on_link_events(const std::vector<datapath::LinkEvent>& events);
   // Netlink lost events: `links` is every device that exists now.
   Result<void> on_link_resync(const std::vector<datapath::LinkEvent>& links);
 
@@ -72,11 +73,19 @@ class Bridges {
     datapath::PortStats stats;
   };
 
+  static bool is_bridge_local(const Iface& iface) {
+    return iface.config.type == "internal" && iface.config.name == iface.bridge;
+  }
   void attach(Iface& iface);
   void detach(Iface& iface);
   int64_t allocate_ofport(const Iface& iface) const;
+  void pull_stats();  // the datapath's port counters into ifaces_
   InterfaceStatus status_of(const Iface& iface) const;
-  Result<void> write_status(std::optional<int64_t> cur_cfg);
+  // True if the event concerned one of our interfaces.
+  bool handle_link_event(const datapath::LinkEvent& event);
+  // Writes the status of every interface, or only of those named in `only`.
+  Result<void> write_status(std::optional<int64_t> cur_cfg,
+                            const std::set<std::string>* only = nullptr);
   void apply_bridge_config(const BridgeConfig& bridge);
 
   ovsdb::Database& db_;

@@ -323,8 +323,8 @@ int run(const Options& options, Detacher& detacher) {
                      : e.kind == datapath::LinkEvent::kRemoved ? "removed"
                                                                : "changed",
                      e.ifindex);
-      if (auto r = bridges.on_link_event(e); !r) netlink->error("{}", r.error().message);
     }
+    if (auto r = bridges.on_link_events(events); !r) netlink->error("{}", r.error().message);
   });
 
   asio::steady_timer status_timer(io);

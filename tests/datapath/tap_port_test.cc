@@ -130,9 +130,17 @@ class TapPortTest : public ::testing::Test {
   RawPeer peer_;
 };
 
-TEST_F(TapPortTest, InternalPortCreatesDeviceUpAndRemovesItOnClose) {
+TEST_F(TapPortTest, OtherInternalPortsStayDownAsInOvs) {
+  auto opened = TapPort::open(name_, TapPort::Kind::kInternal);
+  ASSERT_TRUE(opened) << opened.error().message;
+  unsigned long flags = 0;
+  std::ifstream("/sys/class/net/" + name_ + "/flags") >> std::hex >> flags;
+  EXPECT_FALSE(flags & IFF_UP) << "flags 0x" << std::hex << flags;
+}
+
+TEST_F(TapPortTest, LocalPortCreatesDeviceUpAndRemovesItOnClose) {
   {
-    auto opened = TapPort::open(name_, TapPort::Kind::kInternal);
+    auto opened = TapPort::open(name_, TapPort::Kind::kLocal);
     ASSERT_TRUE(opened) << opened.error().message;
     std::unique_ptr<TapPort> port = std::move(opened).value();
     EXPECT_EQ(port->name(), name_);
@@ -160,7 +168,7 @@ TEST_F(TapPortTest, InternalPortCreatesDeviceUpAndRemovesItOnClose) {
   // Again through the factory, with fresh stats, for traffic both ways.
   PortFactory factory;
   register_builtin_ports(factory);
-  auto made = factory.create({.name = name_, .type = "internal", .options = {}});
+  auto made = factory.create({.name = name_, .type = "internal", .options = {}, .bridge_local = true});
   ASSERT_TRUE(made) << made.error().message;
   quiet_ipv6();
   exchange_frames(*made.value());

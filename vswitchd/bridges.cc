@@ -46,6 +46,38 @@ std::optional<int64_t> parse_integer(const StringMap& map, const std::string& ke
   return std::nullopt;
 }
 
+// Columns that are stored and read back but whose feature vswitchd does not enforce yet: the
+// row's status says so (DESIGN.md) rather than the switch ignoring them silently.
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+StringMap not_enforced_status(const std::vector<std::string>& columns) {
+  return columns.empty() ? StringMap{} : StringMap{{"not_enforced", join(columns)}};
+}
+
+std::vector<RowStatus> row_statuses(const Config& config) {
+  std::vector<RowStatus> rows;
+  for (const BridgeConfig& bridge : config.bridges) {
+    std::vector<std::string> columns;
+    if (bridge.stp_enable) columns.push_back("stp_enable");
+    if (bridge.has_controller) columns.push_back("controller");  // the OpenFlow issue
+    if (bridge.fail_mode == "secure") columns.push_back("fail_mode");
+    rows.push_back({"Bridge", bridge.uuid, bridge.status, not_enforced_status(columns)});
+    for (const PortConfig& port : bridge.ports) {
+      columns.clear();
+      if (port.has_qos) columns.push_back("qos");
+      if (port.tag) columns.push_back("tag");  // VLANs: the vlan/ issue
+      if (port.has_trunks) columns.push_back("trunks");
+      if (port.vlan_mode) columns.push_back("vlan_mode");
+      rows.push_back({"Port", port.uuid, port.status, not_enforced_status(columns)});
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 Result<void> Bridges::reconfigure() {
@@ -104,7 +136,7 @@ Result<void> Bridges::reconfigure() {
     }
     if (iface.state != State::kAttached) attach(iface);
   }
-  return write_status(config.next_cfg);
+  return write_status(config.next_cfg, nullptr, row_statuses(config));
 }
 
 void Bridges::apply_bridge_config(const BridgeConfig& bridge) {
@@ -261,6 +293,12 @@ void Bridges::pull_stats() {
 InterfaceStatus Bridges::status_of(const Iface& iface) const {
   InterfaceStatus s;
   s.status["state"] = state_name(static_cast<int>(iface.state));
+  std::vector<std::string> columns;
+  if (iface.config.ingress_policing_rate > 0 || iface.config.ingress_policing_burst > 0) {
+    columns.push_back("ingress_policing_rate");
+  }
+  if (iface.config.mtu_request) columns.push_back("mtu_request");
+  s.status.merge(not_enforced_status(columns));
   if (iface.state != State::kAttached) {
     s.ofport = -1;
     s.error = iface.error;
@@ -282,12 +320,13 @@ InterfaceStatus Bridges::status_of(const Iface& iface) const {
 }
 
 Result<void> Bridges::write_status(std::optional<int64_t> cur_cfg,
-                                   const std::set<std::string>* only) {
+                                   const std::set<std::string>* only,
+                                   const std::vector<RowStatus>& rows) {
   std::map<Uuid, InterfaceStatus> statuses;
   for (const auto& [name, iface] : ifaces_) {
     if (!only || only->contains(name)) statuses[iface.config.uuid] = status_of(iface);
   }
-  VS_TRY(vswitchd::write_status(db_, statuses, written_, cur_cfg));
+  VS_TRY(vswitchd::write_status(db_, statuses, written_, rows, cur_cfg));
   for (auto& [uuid, status] : statuses) written_[uuid] = std::move(status);
   return boost::outcome_v2::success();
 }

@@ -83,9 +83,10 @@ class Bridges {
   InterfaceStatus status_of(const Iface& iface) const;
   // True if the event concerned one of our interfaces.
   bool handle_link_event(const datapath::LinkEvent& event);
-  // Writes the status of every interface, or only of those named in `only`.
+  // Writes the status of every interface, or only of those named in `only`, and `rows`.
   Result<void> write_status(std::optional<int64_t> cur_cfg,
-                            const std::set<std::string>* only = nullptr);
+                            const std::set<std::string>* only = nullptr,
+                            const std::vector<RowStatus>& rows = {});
   void apply_bridge_config(const BridgeConfig& bridge);
 
   ovsdb::Database& db_;

@@ -35,6 +35,14 @@ class RowView {
     const Datum& d = datum(column);
     return d.empty() ? std::nullopt : std::optional(d.keys[0].string());
   }
+  int64_t integer(std::string_view column) const {
+    const Datum& d = datum(column);
+    return d.empty() ? 0 : d.keys[0].integer();
+  }
+  bool boolean(std::string_view column) const {
+    const Datum& d = datum(column);
+    return !d.empty() && d.keys[0].boolean();
+  }
   std::optional<int64_t> optional_integer(std::string_view column) const {
     const Datum& d = datum(column);
     return d.empty() ? std::nullopt : std::optional(d.keys[0].integer());
@@ -93,6 +101,10 @@ Result<Config> read_config(ovsdb::Database& db) {
     bc.uuid = b.uuid;
     bc.name = bridge.string("name");
     bc.other_config = bridge.string_map("other_config");
+    bc.stp_enable = bridge.boolean("stp_enable");
+    bc.has_controller = !bridge.datum("controller").empty();
+    bc.fail_mode = bridge.optional_string("fail_mode");
+    bc.status = bridge.string_map("status");
     for (const Uuid& pu : bridge.uuids("ports")) {
       auto p = port_rows.find(pu);
       if (p == port_rows.end()) continue;
@@ -100,6 +112,11 @@ Result<Config> read_config(ovsdb::Database& db) {
       PortConfig& pc = bc.ports.emplace_back();
       pc.uuid = pu;
       pc.name = port.string("name");
+      pc.has_qos = !port.datum("qos").empty();
+      pc.tag = port.optional_integer("tag");
+      pc.has_trunks = !port.datum("trunks").empty();
+      pc.vlan_mode = port.optional_string("vlan_mode");
+      pc.status = port.string_map("status");
       for (const Uuid& iu : port.uuids("interfaces")) {
         auto i = iface_rows.find(iu);
         if (i == iface_rows.end()) continue;
@@ -110,6 +127,9 @@ Result<Config> read_config(ovsdb::Database& db) {
         ic.type = iface.string("type");
         ic.options = iface.string_map("options");
         ic.ofport_request = iface.optional_integer("ofport_request");
+        ic.ingress_policing_rate = iface.integer("ingress_policing_rate");
+        ic.ingress_policing_burst = iface.integer("ingress_policing_burst");
+        ic.mtu_request = iface.optional_integer("mtu_request");
         InterfaceStatus& s = ic.current;
         s.ofport = iface.optional_integer("ofport");
         s.mac_in_use = iface.optional_string("mac_in_use");
@@ -136,7 +156,7 @@ Result<Config> read_config(ovsdb::Database& db) {
 
 Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceStatus>& statuses,
                           const std::map<Uuid, InterfaceStatus>& previous,
-                          std::optional<int64_t> cur_cfg) {
+                          const std::vector<RowStatus>& rows, std::optional<int64_t> cur_cfg) {
   const Table& table = db.schema().table("Interface");
   auto column = [&](std::string_view name) { return table.find_column(name); };
   VS_ASSIGN(auto txn, ovsdb::Txn::begin(db, ovsdb::Txn::Mode::kWrite));
@@ -161,6 +181,12 @@ Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceSta
     VS_TRY(write("error", optional_datum(s.error), was && was->error == s.error));
     VS_TRY(write("status", map_datum(s.status), was && was->status == s.status));
     VS_TRY(write("statistics", map_datum(s.statistics), was && was->statistics == s.statistics));
+  }
+  for (const RowStatus& row : rows) {
+    if (row.wanted == row.current) continue;
+    const Table& owner = db.schema().table(row.table);
+    VS_ASSIGN(bool exists, txn->exists(owner, row.uuid));
+    if (exists) VS_TRY(txn->set(owner, row.uuid, *owner.find_column("status"), map_datum(row.wanted)));
   }
   if (cur_cfg) {
     const Table& root = db.schema().table("Open_vSwitch");

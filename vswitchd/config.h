@@ -37,6 +37,10 @@ struct InterfaceConfig {
   std::string type;
   StringMap options;
   std::optional<int64_t> ofport_request;
+  // Stored but not enforced yet (vswitchd says so in status:not_enforced).
+  int64_t ingress_policing_rate = 0;
+  int64_t ingress_policing_burst = 0;
+  std::optional<int64_t> mtu_request;
   InterfaceStatus current;  // what the row holds now
 };
 
@@ -44,6 +48,12 @@ struct PortConfig {
   Uuid uuid;
   std::string name;
   std::vector<InterfaceConfig> interfaces;
+  // Stored but not enforced yet.
+  bool has_qos = false;
+  std::optional<int64_t> tag;
+  bool has_trunks = false;
+  std::optional<std::string> vlan_mode;
+  StringMap status;  // Port.status as the row holds it now
 };
 
 struct BridgeConfig {
@@ -51,6 +61,19 @@ struct BridgeConfig {
   std::string name;
   std::vector<PortConfig> ports;
   StringMap other_config;
+  // Stored but not enforced yet.
+  bool stp_enable = false;
+  bool has_controller = false;
+  std::optional<std::string> fail_mode;
+  StringMap status;  // Bridge.status as the row holds it now
+};
+
+// A Bridge or Port row whose status column vswitchd writes.
+struct RowStatus {
+  const char* table;  // "Bridge" or "Port"
+  Uuid uuid;
+  StringMap current;
+  StringMap wanted;
 };
 
 struct Config {
@@ -62,10 +85,11 @@ struct Config {
 // Reads every bridge, port and interface in one read transaction.
 Result<Config> read_config(ovsdb::Database& db);
 
-// Writes `statuses` (Interface row -> status) in one transaction without bumping next_cfg, and
-// cur_cfg if given. Rows deleted meanwhile are skipped. Only changed columns are written.
+// Writes `statuses` (Interface row -> status) and the `rows` whose wanted status differs from
+// the current one, in one transaction without bumping next_cfg, and cur_cfg if given. Rows
+// deleted meanwhile are skipped. Only changed columns are written.
 Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceStatus>& statuses,
                           const std::map<Uuid, InterfaceStatus>& previous,
-                          std::optional<int64_t> cur_cfg);
+                          const std::vector<RowStatus>& rows, std::optional<int64_t> cur_cfg);
 
 }  // namespace vs::vswitchd

@@ -14,7 +14,8 @@ Cases (see ../../../shared/DESIGN.md, "Datapath" and "What bad input gets"):
      appears, missing when it goes, attached again when it returns.
   5. Restart: after kill -9 and a new start on the same database, hosts forward again with no
      vsctl command.
-  6. vsctl waits: ofport is set as soon as `vsctl --timeout=10 add-port` returns.
+  6. vsctl waits: ofport is set as soon as `vsctl --timeout=10 add-port` returns; columns
+     stored but not enforced yet (tag, policing, stp) are named in the row's status.
   7. Malformed frames are dropped and counted by reason; the daemon keeps serving.
   8. Control: vlog/set errors, `vsappctl exit`, vsctl with no daemon, SIGTERM clean-up.
 
@@ -788,6 +789,22 @@ def case_vsctl_waits(lab):
         res.check(device_exists(tap), f"{case}: TAP {tap} exists at once")
     for name in (veth, tap):
         sw.vsctl("del-port", lab.bridge_a, name)
+
+    # Columns stored but not enforced yet are named in the row's status, and the note goes
+    # away with the setting.
+    port = topo.dev("c6v")
+    sw.vsctl("add-port", lab.bridge_a, port, "tag=10", "--", "set", "Interface", port,
+             "ingress_policing_rate=1000", "--", "set", "Bridge", lab.bridge_a, "stp_enable=true")
+    for table, record, want in (("Port", port, "tag"), ("Interface", port, "ingress_policing_rate"),
+                                ("Bridge", lab.bridge_a, "stp_enable")):
+        status = sw.get(table, record, "status")
+        res.check(f'not_enforced={want}' in (status or "").replace('"', ""),
+                  f"{case}: {table} {record} status says {want} is not enforced", repr(status))
+    sw.vsctl("del-port", lab.bridge_a, port, "--", "set", "Bridge", lab.bridge_a,
+             "stp_enable=false")
+    status = sw.get("Bridge", lab.bridge_a, "status")
+    res.check("not_enforced" not in (status or ""), f"{case}: the note goes with the setting",
+              repr(status))
 
 
 # ---------------------------------------------------------------------------------------

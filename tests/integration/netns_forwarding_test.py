@@ -638,8 +638,11 @@ def case_learning(lab):
                   f"statistics={sw.get('Interface', h2.port, 'statistics')} "
                   f"dpif tx={after[h2.port]['tx']}")
 
-    # MAC move: h3 takes h2's MAC and speaks; the entry must follow it to h3's port.
+    # MAC move: h3 takes h2's MAC and speaks; the entry must follow it to h3's port. h2 goes
+    # quiet first, as a migrated VM's old port does: an ARP probe of its own would rightly move
+    # the entry back.
     h3_port, h2_port = sw.ofport(h3.port), sw.ofport(h2.port)
+    topo.ns_sh(h2.ns, ["ip", "link", "set", "dev", h2.dev, "down"], "h2 goes quiet")
     topo.ns_sh(h3.ns, ["ip", "link", "set", "dev", h3.dev, "address", h2.mac], "h3 takes h2's MAC")
     try:
         arping(h3, h1.ip)
@@ -652,6 +655,7 @@ def case_learning(lab):
                   f"fdb rows for it: {[r for r in (sw.fdb(lab.bridge_a) or []) if r[2] == h2.mac]}")
     finally:
         topo.ns_sh(h3.ns, ["ip", "link", "set", "dev", h3.dev, "address", h3.mac], "h3's MAC back")
+        topo.ns_sh(h2.ns, ["ip", "link", "set", "dev", h2.dev, "up"], "h2 back up")
         for h in lab.a_hosts:  # forget the ARP answers h3 gave with h2's MAC
             run(["ip", "-n", h.ns, "neigh", "flush", "all"], timeout=10)
         sw.appctl("fdb/flush", lab.bridge_a)

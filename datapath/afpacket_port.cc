@@ -1,5 +1,5 @@
-// AfPacketPort: socket set-up, recvmmsg with VLAN tag re-insertion, sendmmsg with per-frame
-// error accounting.
+// AfPacketPort: socket and ring set-up, ring receive with VLAN tag re-insertion, sendmmsg with
+// per-frame error accounting.
 #include "datapath/afpacket_port.h"
 
 #include <arpa/inet.h>
@@ -8,8 +8,11 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
+
+#include "datapath/netdev_info.h"
 
 namespace vs::datapath {
 
@@ -21,22 +24,50 @@ Error device_error(const std::string& device, const std::string& what, int err) 
   return make_error("system port " + device + ": " + what + ": " + errno_text(err));
 }
 
-// Puts the tag from `aux` back between the source MAC and the EtherType, using 4 bytes of
-// headroom: the frame grows at the front and the 12 MAC bytes move back over the new bytes.
-bool reinsert_vlan_tag(Packet& p, const tpacket_auxdata& aux) {
+// The receive ring: about 4 MiB of frames (2,048 of 2 KiB for a 1,500-byte MTU), each frame a
+// power of two from 2 KiB up, never fewer than 256 frames.
+constexpr size_t kRingBytes = size_t{4} << 20;
+constexpr uint32_t kMinRingFrames = 256;
+constexpr uint32_t kPageSize = 4096;
+// Where the kernel puts a frame's first byte in a ring frame (net/packet/af_packet.c: the header,
+// then room for a 16-byte MAC header so the network header lands aligned).
+constexpr uint32_t kRingFrameOffset = TPACKET_ALIGN(TPACKET2_HDRLEN + 16) - ETH_HLEN;
+// Largest frame on the wire for an MTU: Ethernet header and an inline 802.1Q tag (a second one
+// arrives in the ring header).
+constexpr uint32_t kFrameOverhead = ETH_HLEN + 4;
+
+// Puts a tag back between the source MAC and the EtherType, using 4 bytes of headroom: the frame
+// grows at the front and the 12 MAC bytes move back over the new bytes.
+bool reinsert_vlan_tag(Packet& p, uint16_t tpid, uint16_t tci) {
   if (p.size() < 12) return false;
   uint8_t* data = p.push_front(4);
   if (data == nullptr) return false;
   std::memmove(data, data + 4, 12);
-  uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
   uint16_t tpid_be = htons(tpid);
-  uint16_t tci_be = htons(aux.tp_vlan_tci);
+  uint16_t tci_be = htons(tci);
   std::memcpy(data + 12, &tpid_be, 2);
   std::memcpy(data + 14, &tci_be, 2);
   return true;
 }
 
+// Copies a ring frame into `p` with its VLAN tag back in place. False if the frame was larger
+// than a ring frame (the MTU grew after open) or there is no headroom for the tag.
+bool copy_ring_frame(const uint8_t* frame, const tpacket2_hdr& header, uint32_t status, Packet& p) {
+  if (header.tp_snaplen < header.tp_len || !p.set_size(header.tp_snaplen)) return false;
+  std::memcpy(p.data(), frame + header.tp_mac, header.tp_snaplen);
+  if (!(status & TP_STATUS_VLAN_VALID) && header.tp_vlan_tci == 0) return true;
+  const uint16_t tpid = (status & TP_STATUS_VLAN_TPID_VALID) ? header.tp_vlan_tpid : ETH_P_8021Q;
+  return reinsert_vlan_tag(p, tpid, header.tp_vlan_tci);
+}
+
 }  // namespace
+
+int hold_promiscuous(int fd, int ifindex) {
+  packet_mreq mreq{};
+  mreq.mr_ifindex = ifindex;
+  mreq.mr_type = PACKET_MR_PROMISC;
+  return ::setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof mreq) == 0 ? 0 : errno;
+}
 
 Result<std::unique_ptr<AfPacketPort>> AfPacketPort::open(const std::string& device) {
   if (device.empty() || device.size() >= IFNAMSIZ) {
@@ -61,12 +92,30 @@ Result<std::unique_ptr<AfPacketPort>> AfPacketPort::open(const std::string& devi
                         err);
   }
 
-  int one = 1;
-  if (::setsockopt(fd.get(), SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) {
-    return device_error(device, "enabling PACKET_AUXDATA", errno);
+  auto info = read_netdev_info(device);
+  if (!info) return make_error("system port " + device + ": " + info.error().message);
+  const uint32_t largest = static_cast<uint32_t>(info.value().mtu) + kFrameOverhead;
+  uint32_t frame_size = 2048;
+  while (kRingFrameOffset + largest > frame_size) frame_size *= 2;
+  const uint32_t frames = std::max(kMinRingFrames, static_cast<uint32_t>(kRingBytes / frame_size));
+  const uint32_t block_size = std::max(frame_size, kPageSize);
+  int version = TPACKET_V2;
+  if (::setsockopt(fd.get(), SOL_PACKET, PACKET_VERSION, &version, sizeof version) != 0) {
+    return device_error(device, "selecting TPACKET_V2", errno);
   }
+  tpacket_req req{};
+  req.tp_block_size = block_size;
+  req.tp_block_nr = frames * frame_size / block_size;
+  req.tp_frame_size = frame_size;
+  req.tp_frame_nr = frames;
+  if (::setsockopt(fd.get(), SOL_PACKET, PACKET_RX_RING, &req, sizeof req) != 0) {
+    return device_error(device, "creating the receive ring", errno);
+  }
+  Mapping ring = Mapping::map(size_t{frames} * frame_size, fd.get());
+  if (!ring) return device_error(device, "mapping the receive ring", errno);
 #ifdef PACKET_IGNORE_OUTGOING
   // Best effort (Linux 4.20+); rx_batch() also filters PACKET_OUTGOING itself.
+  int one = 1;
   (void)::setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
 #endif
 
@@ -78,26 +127,23 @@ Result<std::unique_ptr<AfPacketPort>> AfPacketPort::open(const std::string& devi
     return device_error(device, "binding the AF_PACKET socket", errno);
   }
 
-  // The membership, and with it promiscuous mode, ends when the socket closes.
-  packet_mreq mreq{};
-  mreq.mr_ifindex = static_cast<int>(ifindex);
-  mreq.mr_type = PACKET_MR_PROMISC;
-  if (::setsockopt(fd.get(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof mreq) != 0) {
-    return device_error(device, "setting promiscuous mode", errno);
+  if (int err = hold_promiscuous(fd.get(), static_cast<int>(ifindex))) {
+    return device_error(device, "setting promiscuous mode", err);
   }
 
-  return std::unique_ptr<AfPacketPort>(
-      new AfPacketPort(device, static_cast<int>(ifindex), std::move(fd)));
+  return std::unique_ptr<AfPacketPort>(new AfPacketPort(
+      device, static_cast<int>(ifindex), std::move(fd), std::move(ring), frame_size));
 }
 
-AfPacketPort::AfPacketPort(std::string name, int ifindex, UniqueFd fd)
-    : Port(std::move(name)), ifindex_(ifindex), fd_(std::move(fd)) {
+AfPacketPort::AfPacketPort(std::string name, int ifindex, UniqueFd fd, Mapping ring,
+                           uint32_t frame_size)
+    : Port(std::move(name)),
+      ifindex_(ifindex),
+      fd_(std::move(fd)),
+      ring_(std::move(ring)),
+      frame_size_(frame_size),
+      frame_count_(static_cast<uint32_t>(ring_.size() / frame_size)) {
   for (size_t i = 0; i < kMaxBurst; ++i) {
-    msghdr& rx = rx_msgs_[i].msg_hdr;
-    rx.msg_name = &rx_addrs_[i];
-    rx.msg_iov = &rx_iovs_[i];
-    rx.msg_iovlen = 1;
-    rx.msg_control = rx_controls_[i].bytes;
     msghdr& tx = tx_msgs_[i].msg_hdr;
     tx.msg_iov = &tx_iovs_[i];
     tx.msg_iovlen = 1;  // no msg_name: the socket is bound to the device
@@ -105,49 +151,23 @@ AfPacketPort::AfPacketPort(std::string name, int ifindex, UniqueFd fd)
 }
 
 size_t AfPacketPort::rx_batch(PacketPool& pool, PacketBatch& batch) {
-  // Buffers for this call; any not filled go back to the pool when `slots` ends.
-  Packet slots[kMaxBurst];
-  size_t want = kMaxBurst - batch.size();
-  size_t n = 0;
-  for (; n < want; ++n) {
-    slots[n] = pool.allocate();
-    if (slots[n].empty()) break;
-    auto room = slots[n].tail_buffer();
-    rx_iovs_[n].iov_base = room.data();
-    rx_iovs_[n].iov_len = room.size();
-    msghdr& h = rx_msgs_[n].msg_hdr;
-    h.msg_namelen = sizeof(sockaddr_ll);
-    h.msg_controllen = sizeof(Control);
-    h.msg_flags = 0;
-  }
-  if (n == 0) return 0;
-
-  int got = ::recvmmsg(fd_.get(), rx_msgs_, static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
-  if (got <= 0) return 0;  // EAGAIN: nothing waiting; other errors show via fd() and stats
-
   size_t appended = 0;
-  for (int i = 0; i < got; ++i) {
-    const msghdr& h = rx_msgs_[i].msg_hdr;
-    Packet& p = slots[i];
-    if (rx_addrs_[i].sll_pkttype == PACKET_OUTGOING) continue;  // our own or the host's sends
-    if ((h.msg_flags & MSG_TRUNC) || !p.set_size(rx_msgs_[i].msg_len)) {
-      ++stats_.rx_dropped;
-      continue;
-    }
-    for (const cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr;
-         c = CMSG_NXTHDR(const_cast<msghdr*>(&h), const_cast<cmsghdr*>(c))) {
-      if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
-          c->cmsg_len < CMSG_LEN(sizeof(tpacket_auxdata))) {
-        continue;
-      }
-      tpacket_auxdata aux;
-      std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
-      if ((aux.tp_status & TP_STATUS_VLAN_VALID) || aux.tp_vlan_tci != 0) {
-        if (!reinsert_vlan_tag(p, aux)) p.reset();
-      }
-    }
-    if (p.empty()) {
-      ++stats_.rx_dropped;
+  // At most one batch worth of ring frames per call, kept or not, so the caller's loop stays fair.
+  for (size_t looked = batch.size(); looked < kMaxBurst; ++looked) {
+    uint8_t* frame = ring_.data() + size_t{rx_next_} * frame_size_;
+    auto* header = reinterpret_cast<tpacket2_hdr*>(frame);
+    const uint32_t status = __atomic_load_n(&header->tp_status, __ATOMIC_ACQUIRE);
+    if (!(status & TP_STATUS_USER)) break;
+    Packet p = pool.allocate();
+    if (p.empty()) break;  // the frame waits in the ring
+    const auto* from =
+        reinterpret_cast<const sockaddr_ll*>(frame + TPACKET_ALIGN(sizeof(tpacket2_hdr)));
+    const bool outgoing = from->sll_pkttype == PACKET_OUTGOING;  // our own or the host's sends
+    const bool kept = !outgoing && copy_ring_frame(frame, *header, status, p);
+    __atomic_store_n(&header->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    rx_next_ = rx_next_ + 1 == frame_count_ ? 0 : rx_next_ + 1;
+    if (!kept) {
+      stats_.rx_dropped += !outgoing;
       continue;
     }
     ++stats_.rx_packets;

@@ -1,6 +1,9 @@
-// The `system` port: an existing Linux netdev driven through an AF_PACKET SOCK_RAW socket with
-// batched recvmmsg/sendmmsg. The 802.1Q tag that the kernel strips into auxiliary data is put
-// back into the frame before anyone parses it (OVS lib/netdev-linux.c), so trunks keep tags.
+// The `system` port over AF_PACKET: a SOCK_RAW socket whose receive side is a TPACKET_V2 ring
+// shared with the kernel (no system call per receive batch) and whose send side is batched
+// sendmmsg(). (A TPACKET transmit ring was tried: the kernel makes its frames page fragments and
+// then copies them into new pages on the way through a veth, which cost more than sendmmsg.)
+// The 802.1Q tag that the kernel strips into the ring's frame header is put back into the frame
+// before anyone parses it (OVS lib/netdev-linux.c), so trunks keep tags.
 #pragma once
 
 #include <linux/if_packet.h>
@@ -10,19 +13,27 @@
 #include <memory>
 #include <string>
 
+#include "datapath/mapping.h"
 #include "datapath/port.h"
 #include "lib/result.h"
 #include "lib/unique_fd.h"
 
 namespace vs::datapath {
 
+// Puts `ifindex` in promiscuous mode for as long as the AF_PACKET socket `fd` stays open: a packet
+// membership, so that not even a crash leaves the device promiscuous. Returns 0 or an errno.
+int hold_promiscuous(int fd, int ifindex);
+
 class AfPacketPort : public Port {
  public:
-  // Opens `device` (which must exist): binds a non-blocking ETH_P_ALL socket to its ifindex,
-  // enables PACKET_AUXDATA and puts the device in promiscuous mode for as long as the port lives.
-  // Errors name the device: no such device, no CAP_NET_RAW, ...
+  // Opens `device` (which must exist): binds a non-blocking ETH_P_ALL socket with a receive ring
+  // to its ifindex and puts the device in promiscuous mode for as long as the port lives. The
+  // ring's frames are sized for the device's MTU at open; a larger frame received later is
+  // dropped and counted. Errors name the device: no such device, no CAP_NET_RAW, ...
   static Result<std::unique_ptr<AfPacketPort>> open(const std::string& device);
 
+  // A frame waiting while the pool is empty stays in the ring; when the ring is full the kernel
+  // drops what arrives, counted in rx_dropped.
   size_t rx_batch(PacketPool& pool, PacketBatch& batch) override;
   void tx_batch(PacketBatch&& batch) override;
   PortStats stats() const override;
@@ -31,23 +42,18 @@ class AfPacketPort : public Port {
   int ifindex() const { return ifindex_; }
 
  private:
-  AfPacketPort(std::string name, int ifindex, UniqueFd fd);
-
-  // Room for one PACKET_AUXDATA control message, aligned for cmsghdr.
-  struct alignas(cmsghdr) Control {
-    uint8_t bytes[CMSG_SPACE(sizeof(tpacket_auxdata))];
-  };
+  AfPacketPort(std::string name, int ifindex, UniqueFd fd, Mapping ring, uint32_t frame_size);
 
   int ifindex_;
   UniqueFd fd_;
+  Mapping ring_;  // the receive ring: frame_count_ frames of frame_size_ bytes, back to back
+  uint32_t frame_size_;
+  uint32_t frame_count_;
+  uint32_t rx_next_ = 0;  // the ring frame the kernel fills after the last one we took
   PortStats stats_;
   mutable uint64_t kernel_drops_ = 0;  // PACKET_STATISTICS reads and resets, so accumulate
 
   // Built once per port and re-pointed at packet buffers on each call: no allocation per frame.
-  mmsghdr rx_msgs_[kMaxBurst] = {};
-  iovec rx_iovs_[kMaxBurst] = {};
-  sockaddr_ll rx_addrs_[kMaxBurst] = {};
-  Control rx_controls_[kMaxBurst] = {};
   mmsghdr tx_msgs_[kMaxBurst] = {};
   iovec tx_iovs_[kMaxBurst] = {};
 };

@@ -1,5 +1,6 @@
-// The forwarding loop (datapath.h): epoll over the ports' fds, batches through the caches and the
-// upcall, per-port send batches flushed at the end of every received batch.
+// The forwarding loop (datapath.h): epoll over the ports' fds, busy ports read without it, batches
+// through the caches and the upcall, per-port send batches flushed at the end of every received
+// batch.
 #include "datapath/datapath.h"
 
 #include <sys/epoll.h>
@@ -44,15 +45,10 @@ Datapath::~Datapath() {
 Result<uint32_t> Datapath::add_port(std::unique_ptr<Port> port) {
   uint32_t number = 1;
   while (number < slots_.size() && slots_[number].port) ++number;
-  if (port->fd() >= 0) {
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u32 = number;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, port->fd(), &event) != 0) {
-      return make_error("port " + port->name() + ": epoll: " + std::strerror(errno));
-    }
-  } else {
+  if (port->fd() < 0) {
     fdless_.push_back(number);
+  } else if (!watch(number, *port, true)) {
+    return make_error("port " + port->name() + ": epoll: " + std::strerror(errno));
   }
   if (number == slots_.size()) slots_.emplace_back();
   slots_[number].port = std::move(port);
@@ -62,7 +58,11 @@ Result<uint32_t> Datapath::add_port(std::unique_ptr<Port> port) {
 void Datapath::remove_port(uint32_t number) {
   Port* gone = port(number);
   if (gone == nullptr) return;
-  if (gone->fd() >= 0) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, gone->fd(), nullptr);
+  if (std::exchange(slots_[number].busy, false)) {
+    std::erase(busy_, number);
+  } else if (gone->fd() >= 0) {
+    watch(number, *gone, false);
+  }
   std::erase(fdless_, number);
   slots_[number].pending.clear();
   slots_[number].port.reset();
@@ -85,22 +85,57 @@ Result<void> Datapath::set_wakeup_fd(int fd) {
 }
 
 size_t Datapath::poll(std::chrono::milliseconds timeout) {
-  int wait_ms = static_cast<int>(timeout.count());
+  int wait_ms = busy_.empty() ? static_cast<int>(timeout.count()) : 0;
   if (!fdless_.empty()) wait_ms = std::min(wait_ms, 1);
   epoll_event events[kMaxEvents];
   int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, wait_ms);
+  now_ = Clock::now();
   const uint64_t before = stats_.rx_packets;
   for (int i = 0; i < n; ++i) {
     uint32_t number = events[i].data.u32;
-    if (number == kWakeupTag) continue;
-    for (int b = 0; b < kBatchesPerPoll && receive(number); ++b) {
-    }
+    if (number != kWakeupTag && receive_some(number) > 0) mark_active(number);
   }
-  for (size_t i = 0; i < fdless_.size(); ++i) {
-    for (int b = 0; b < kBatchesPerPoll && receive(fdless_[i]); ++b) {
+  // Ports that became busy just above are read once more: they had frames a moment ago.
+  for (size_t i = 0; i < busy_.size();) {
+    const uint32_t number = busy_[i];
+    Slot& slot = slots_[number];
+    if (receive_some(number) > 0) {
+      slot.last_active = now_;
+    } else if (now_ - slot.last_active > kBusyPoll && watch(number, *slot.port, true)) {
+      slot.busy = false;  // idle: back to epoll
+      busy_[i] = busy_.back();
+      busy_.pop_back();
+      continue;
     }
+    ++i;
+  }
+  for (size_t i = 0; i < fdless_.size(); ++i) receive_some(fdless_[i]);
+  return stats_.rx_packets - before;
+}
+
+size_t Datapath::receive_some(uint32_t number) {
+  const uint64_t before = stats_.rx_packets;
+  for (int b = 0; b < kBatchesPerPoll && receive(number); ++b) {
   }
   return stats_.rx_packets - before;
+}
+
+bool Datapath::watch(uint32_t number, const Port& port, bool on) {
+  if (!on) return ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, port.fd(), nullptr) == 0;
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u32 = number;
+  return ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, port.fd(), &event) == 0;
+}
+
+void Datapath::mark_active(uint32_t number) {
+  Slot& slot = slots_[number];
+  slot.last_active = now_;
+  if (slot.busy || slot.port->fd() < 0) return;
+  if (watch(number, *slot.port, false)) {  // else it just stays in epoll
+    slot.busy = true;
+    busy_.push_back(number);
+  }
 }
 
 bool Datapath::receive(uint32_t number) {
@@ -190,7 +225,9 @@ void Datapath::enqueue(uint32_t number, Packet&& packet) {
 
 void Datapath::flush(uint32_t number) {
   PacketBatch& pending = slots_[number].pending;
-  if (!pending.empty()) slots_[number].port->tx_batch(std::move(pending));
+  if (pending.empty()) return;
+  slots_[number].port->tx_batch(std::move(pending));
+  mark_active(number);
 }
 
 void Datapath::flush_all() {
@@ -237,6 +274,7 @@ DatapathStats Datapath::stats() const {
   stats.emc_hits = caches_.stats().emc_hits;
   stats.megaflow_hits = caches_.stats().megaflow_hits;
   stats.megaflows = caches_.megaflows().size();
+  stats.busy_ports = busy_.size();
   return stats;
 }
 

@@ -47,6 +47,7 @@ struct DatapathStats {
   uint64_t no_buffer = 0;      // copies lost because the packet pool was empty
   uint64_t invalidations = 0;  // times every cache was dropped
   size_t megaflows = 0;        // megaflows cached now
+  size_t busy_ports = 0;       // ports read at every poll() now (see poll())
   std::array<uint64_t, kDropReasonCount> drops{};  // malformed frames, by DropReason
 };
 
@@ -82,7 +83,16 @@ class Datapath {
   // Waits up to `timeout` for a port to have frames (or for the wake-up fd, see below), then
   // receives and forwards a few batches from each ready port. Ports without an fd are polled
   // every call (and cap the wait at 1 ms). Returns how many frames it received.
+  //
+  // Busy polling: a port that received or sent frames is busy until kBusyPoll passes without
+  // either. A busy port is read at every call without asking epoll, and leaves the epoll set
+  // meanwhile, so the kernel wakes no one for each frame it queues or each sent frame it frees
+  // (a wait-queue callback per frame, under a lock, on the switch's CPU); and while any port is
+  // busy, poll() does not sleep, so traffic costs no sleep and wake-up per handful of frames
+  // either. A port that goes idle rejoins the epoll set, which reports at once anything that
+  // arrived in between.
   size_t poll(std::chrono::milliseconds timeout);
+  static constexpr std::chrono::microseconds kBusyPoll{200};
 
   // Forwards one received batch as if it came in on port `in_port`; empties `batch`. poll()
   // calls this; tests may too.
@@ -104,9 +114,12 @@ class Datapath {
   PacketPool& pool() { return pool_; }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Slot {
     std::unique_ptr<Port> port;
-    PacketBatch pending;  // frames waiting to be sent out of this port
+    PacketBatch pending;            // frames waiting to be sent out of this port
+    bool busy = false;              // in busy_, out of epoll (see poll())
+    Clock::time_point last_active;  // when it last received or sent frames
   };
 
   Datapath(Upcall& upcall, Options options, UniqueFd epoll);
@@ -116,7 +129,10 @@ class Datapath {
   void flush(uint32_t port);
   void flush_all();
   Packet copy_of(const Packet& packet);
-  bool receive(uint32_t number);  // one batch; true if it was full (more may wait)
+  bool receive(uint32_t number);         // one batch; true if it was full (more may wait)
+  size_t receive_some(uint32_t number);  // up to kBatchesPerPoll batches; frames received
+  bool watch(uint32_t number, const Port& port, bool on);  // adds its fd to epoll or removes it
+  void mark_active(uint32_t number);
 
   Upcall& upcall_;
   Options options_;
@@ -130,6 +146,8 @@ class Datapath {
   std::vector<Slot> slots_;       // index = port number; slots_[0] is never used
   std::vector<uint32_t> dirty_;   // ports with pending frames
   std::vector<uint32_t> fdless_;  // ports with fd() == -1, polled every time
+  std::vector<uint32_t> busy_;    // ports read at every poll(), out of epoll (see poll())
+  Clock::time_point now_;         // when the current poll() started its work
   DatapathStats stats_;
   FlowKey keys_[kMaxBurst];  // process()'s scratch: parse_flow fills the first n
 };

@@ -37,8 +37,21 @@ class PortFactory {
   std::map<std::string, Maker> makers_;
 };
 
-// Registers the kinds vswitchd ships: "system" (AfPacketPort, with "" as its alias), "tap" and
-// "internal" (TapPort), "macvtap" (MacvtapPort).
+// Registers the kinds vswitchd ships:
+//   "system", and "" as its alias: an existing netdev through AF_PACKET (AfPacketPort) by
+//     default, or through AF_XDP (AfXdpPort) when Interface options:xdp-mode (named after OVS's
+//     afxdp option) asks for it, falling back to AF_PACKET with a log line when AF_XDP cannot be
+//     set up:
+//       off (default)          AF_PACKET: correct for every frame, the kernel's VLAN offload
+//                              included (the tag comes back from auxiliary data)
+//       generic                AF_XDP with generic XDP: faster (measured in the README), but a
+//                              tag the kernel carries beside the frame (a VLAN device on the
+//                              peer, a NIC's VLAN strip) never reaches generic XDP: such frames
+//                              arrive untagged, so trunks fed that way must stay on AF_PACKET
+//       native, best-effort    AF_XDP with driver XDP (best-effort: else generic)
+//   "afxdp": OVS's type for the same port, which is AF_XDP or an error, never AF_PACKET;
+//     options:xdp-mode is generic, native or best-effort (the default, as in OVS).
+//   "tap" and "internal" (TapPort), "macvtap" (MacvtapPort).
 void register_builtin_ports(PortFactory& factory);
 
 }  // namespace vs::datapath

@@ -343,7 +343,7 @@ std::string Bridges::dpif_show() {
   out << "netdev@vswitch: hit:" << stats.emc_hits + stats.megaflow_hits
       << " missed:" << stats.upcalls << "\n";
   out << "  flows: " << stats.megaflows << " megaflows, " << stats.invalidations
-      << " invalidations\n";
+      << " invalidations; " << stats.busy_ports << " ports busy-polled\n";
   std::map<std::string, std::vector<const Iface*>> by_bridge;
   for (const auto& [name, iface] : ifaces_) by_bridge[iface.bridge].push_back(&iface);
   for (const auto& [bridge, ifaces] : by_bridge) {

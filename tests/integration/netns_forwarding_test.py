@@ -38,39 +38,13 @@ import sys
 import tempfile
 import time
 
+from results import Results
+
 CMD_TIMEOUT = 60  # seconds; a safety net against a hung command, never a speed assertion
 POLL_TIMEOUT = 10  # how long to wait for a state to be reached
 STATS_TIMEOUT = 20  # Interface statistics (and dpif/show counters) refresh every 5 s
 AGING_TIMEOUT = 40  # mac-aging-time=15 must have removed an entry by then
 SUBNET = "198.18.1"  # every host address is SUBNET.N/24 (inside 198.18.0.0/15)
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.skipped = 0
-        self.failures = []
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}", flush=True)
-        else:
-            self.failed += 1
-            self.failures.append(name)
-            line = f"FAIL {name}"
-            if detail:
-                line += ": " + " ".join(str(detail).split("\n"))
-            print(line, flush=True)
-        return ok
-
-    def skip(self, name, reason):
-        self.skipped += 1
-        print(f"SKIP {name}: {reason}", flush=True)
-
-    def note(self, text):
-        print(f"INFO {text}", flush=True)
 
 
 def run(argv, timeout=CMD_TIMEOUT, env=None):

@@ -30,30 +30,9 @@ import tempfile
 import threading
 import time
 
+from results import Results
+
 RUN_TIMEOUT = 120  # seconds; a safety net against a hung vsctl, not a timed assertion
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.failures = []
-
-    def check(self, ok, name, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS {name}", flush=True)
-        else:
-            self.failed += 1
-            self.failures.append(name)
-            line = f"FAIL {name}"
-            if detail:
-                line += ": " + " ".join(detail.split("\n"))
-            print(line, flush=True)
-        return ok
-
-    def note(self, text):
-        print(f"INFO {text}", flush=True)
 
 
 class Env:

@@ -140,7 +140,7 @@ Schema build_vswitch_schema() {
             "name"},
       Table{"Interface",
             {immutable_name(),
-             scalar("type", enumeration({"", "gre", "internal", "macvtap", "system", "tap"})),
+             scalar("type", enumeration({"", "afxdp", "gre", "internal", "macvtap", "system", "tap"})),
              string_map("options"), optional("ofport", integer()),
              optional("ofport_request", integer(1, 65279)), optional("mac_in_use", string()),
              optional("admin_state", enumeration({"down", "up"})),

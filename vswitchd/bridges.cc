@@ -28,7 +28,7 @@ const char* state_name(int state) {
 
 // Kinds whose device someone else creates: the port waits for it rather than failing.
 bool waits_for_device(const InterfaceConfig& config) {
-  return config.type.empty() || config.type == "system" ||
+  return config.type.empty() || config.type == "system" || config.type == "afxdp" ||
          (config.type == "macvtap" && !config.options.contains("lower"));
 }
 

@@ -551,13 +551,19 @@ def case_second_bridge(lab):
     case = "case 2"
     if not lab.add_bridge(lab.bridge_b):
         return
-    # Same subnet as bridge A on purpose: only the bridge boundary keeps them apart.
+    # Same subnet as bridge A on purpose: only the bridge boundary keeps them apart. g2's port is
+    # OVS's type=afxdp (AF_XDP, generic XDP), the rest of the suite's veths are AF_PACKET.
     for i, role in ((101, "g1"), (102, "g2")):
         host = topo.add_veth_host(role, i)
-        lab.vsctl_ok(f"{case}: add-port {host.port}", "add-port", lab.bridge_b, host.port)
+        extra = ["--", "set", "Interface", host.port, "type=afxdp", "options:xdp-mode=generic"]
+        lab.vsctl_ok(f"{case}: add-port {host.port}" + (" type=afxdp" if role == "g2" else ""),
+                     "add-port", lab.bridge_b, host.port, *(extra if role == "g2" else []))
         lab.b_hosts.append(host)
     lab.wait_attached([h.port for h in lab.b_hosts], case)
     g1, g2 = lab.b_hosts
+    _, link, _ = run(["ip", "link", "show", "dev", g2.port])
+    res.check("xdpgeneric" in link, f"{case}: {g2.port} (type=afxdp) has a generic XDP program",
+              link.strip())
     res.check(ping(g1, g2.ip), f"{case}: ping g1 -> g2", "no reply in 3 attempts")
     res.check(ping(g2, g1.ip), f"{case}: ping g2 -> g1", "no reply in 3 attempts")
 

@@ -294,6 +294,9 @@ TEST_F(Vsctl, TyposInEnumsAreRefusedWithTheAllowedValues) {
   out({"add-br", "br0", "--", "add-port", "br0", "p"});
   expect_refused({"set", "Interface", "p", "type=tpa"}, "internal");
   expect_refused({"set", "Interface", "p", "type=tpa"}, "tap");
+  expect_refused({"set", "Interface", "p", "type=afxpd"}, "afxdp");
+  out({"set", "Interface", "p", "type=afxdp", "options:xdp-mode=generic"});
+  EXPECT_EQ(out({"get", "Interface", "p", "type"}), "afxdp\n");
   expect_refused({"set", "Bridge", "br0", "fail_mode=secrue"}, "standalone");
   expect_refused({"set", "Port", "p", "vlan_mode=trunc"}, "native-untagged");
   expect_refused({"set-fail-mode", "br0", "secrue"}, "\"standalone\" or \"secure\"");

@@ -2,10 +2,12 @@
 # Hook for ../shared/bench/forward.sh (its "Switch hooks" contract): puts vswitch in the
 # forwarding harness beside the Linux bridge and Open vSwitch. A private vswitchd (database,
 # run directory and log under $BA_STATE/vswitch) with one bridge and no controller, i.e. NORMAL
-# learning, the same configuration as the OVS hooks. Both ports are `system` ports: AF_PACKET
-# by default, AF_XDP with VS_XDP_MODE=generic (or native, best-effort: their options:xdp-mode,
-# see datapath/port_factory.h); with BA_DST_KIND=tap-owned the destination is a `tap` port that
-# vswitchd creates and holds.
+# learning, the same configuration as the OVS hooks. The ports are what VS_XDP_MODE says:
+#   unset or empty     `system` ports: AF_PACKET, what `vsctl add-port br veth0` gives (the
+#                      counterpart of ovs-netdev)
+#   generic            type=afxdp options:xdp-mode=generic: AF_XDP, exactly as the ovs-afxdp
+#                      hook configures Open vSwitch (native, best-effort: see port_factory.h)
+# With BA_DST_KIND=tap-owned the destination is a `tap` port that vswitchd creates and holds.
 # Run through tools/bench/forward, which also builds vswitch first.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,7 +29,7 @@ case ${1:-} in
       if [[ $BA_DST_KIND == tap-owned && $p == "${ports[-1]}" ]]; then
         args+=(-- set interface "$p" type=tap)
       elif [[ -n ${VS_XDP_MODE:-} ]]; then
-        args+=(-- set interface "$p" "options:xdp-mode=$VS_XDP_MODE")
+        args+=(-- set interface "$p" type=afxdp "options:xdp-mode=$VS_XDP_MODE")
       fi
     done
     vsctl "${args[@]}" || exit 1

@@ -688,6 +688,15 @@ def case_hotplug(lab):
               f"error={error!r}")
     res.check(sw.ofport(port) == -1, f"{case}: ofport=-1 while pending",
               f"ofport={sw.ofport(port)}")
+    # An AF_XDP port (type=afxdp) waits for its device the same way.
+    xport = topo.dev("h7s")
+    if lab.vsctl_ok(f"{case}: add-port type=afxdp of a device that does not exist yet",
+                    "add-port", lab.bridge_a, xport, "--", "set", "Interface", xport,
+                    "type=afxdp")[0]:
+        state = sw.state(xport)
+        res.check(state == "pending", f"{case}: type=afxdp port is pending, not an error",
+                  f"state={state!r} error={sw.get('Interface', xport, 'error')!r}")
+        lab.vsctl_ok(f"{case}: del-port {xport}", "del-port", xport)
 
     # The device appears: no vsctl command from here on.
     h6 = topo.new_host("h6", 6, "h6n")

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "datapath/netdev_info.h"
+#include "vlan/tag.h"
 
 namespace vs::datapath {
 
@@ -36,20 +37,6 @@ constexpr uint32_t kRingFrameOffset = TPACKET_ALIGN(TPACKET2_HDRLEN + 16) - ETH_
 // arrives in the ring header).
 constexpr uint32_t kFrameOverhead = ETH_HLEN + 4;
 
-// Puts a tag back between the source MAC and the EtherType, using 4 bytes of headroom: the frame
-// grows at the front and the 12 MAC bytes move back over the new bytes.
-bool reinsert_vlan_tag(Packet& p, uint16_t tpid, uint16_t tci) {
-  if (p.size() < 12) return false;
-  uint8_t* data = p.push_front(4);
-  if (data == nullptr) return false;
-  std::memmove(data, data + 4, 12);
-  uint16_t tpid_be = htons(tpid);
-  uint16_t tci_be = htons(tci);
-  std::memcpy(data + 12, &tpid_be, 2);
-  std::memcpy(data + 14, &tci_be, 2);
-  return true;
-}
-
 // Copies a ring frame into `p` with its VLAN tag back in place. False if the frame was larger
 // than a ring frame (the MTU grew after open) or there is no headroom for the tag.
 bool copy_ring_frame(const uint8_t* frame, const tpacket2_hdr& header, uint32_t status, Packet& p) {
@@ -57,7 +44,7 @@ bool copy_ring_frame(const uint8_t* frame, const tpacket2_hdr& header, uint32_t 
   std::memcpy(p.data(), frame + header.tp_mac, header.tp_snaplen);
   if (!(status & TP_STATUS_VLAN_VALID) && header.tp_vlan_tci == 0) return true;
   const uint16_t tpid = (status & TP_STATUS_VLAN_TPID_VALID) ? header.tp_vlan_tpid : ETH_P_8021Q;
-  return reinsert_vlan_tag(p, tpid, header.tp_vlan_tci);
+  return vlan::push_tag(p, {tpid, header.tp_vlan_tci});
 }
 
 }  // namespace

@@ -34,8 +34,8 @@ constexpr std::optional<Tag> kDrop = std::nullopt;
 
 struct InputCase {
   Config config;
-  Tag frame;                  // as received: vid 0 = untagged or priority-tagged
-  std::optional<Tag> vlan;    // the VLAN it is switched on, or kDrop
+  Tag frame;                // as received: vid 0 = untagged or priority-tagged
+  std::optional<Tag> vlan;  // the VLAN it is switched on, or kDrop
 };
 
 TEST(PortVlans, InputMatrix) {
@@ -48,19 +48,19 @@ TEST(PortVlans, InputMatrix) {
   const Config native_untagged{10, {20}, "native-untagged"};
   const Config native_all{10, {}, "native-untagged"};
   const InputCase cases[] = {
-      {access10, {0, 0}, Tag{10, 0}},        // untagged: onto the access VLAN
-      {access10, {0, 5}, Tag{10, 5}},        // priority-tagged: accepted, PCP kept
-      {access10, {10, 3}, kDrop},            // tagged, even with its own VLAN
+      {access10, {0, 0}, Tag{10, 0}},  // untagged: onto the access VLAN
+      {access10, {0, 5}, Tag{10, 5}},  // priority-tagged: accepted, PCP kept
+      {access10, {10, 3}, kDrop},      // tagged, even with its own VLAN
       {access10, {20, 0}, kDrop},
       {access10_explicit, {0, 0}, Tag{10, 0}},
       {access10_explicit, {10, 0}, kDrop},
-      {trunk_all, {0, 0}, Tag{0, 0}},        // untagged stays VLAN 0
+      {trunk_all, {0, 0}, Tag{0, 0}},  // untagged stays VLAN 0
       {trunk_all, {0, 6}, Tag{0, 6}},
       {trunk_all, {4095, 7}, Tag{4095, 7}},
       {trunk_10_20, {10, 2}, Tag{10, 2}},
       {trunk_10_20, {20, 0}, Tag{20, 0}},
-      {trunk_10_20, {30, 0}, kDrop},         // not in trunks
-      {trunk_10_20, {0, 0}, kDrop},          // untagged is VLAN 0, not in trunks
+      {trunk_10_20, {30, 0}, kDrop},  // not in trunks
+      {trunk_10_20, {0, 0}, kDrop},   // untagged is VLAN 0, not in trunks
       {trunk_with_0, {0, 0}, Tag{0, 0}},
       {trunk_with_0, {11, 0}, kDrop},
       {native_tagged, {0, 0}, Tag{10, 0}},   // untagged: the native VLAN
@@ -93,15 +93,24 @@ TEST(PortVlans, OutputMatrix) {
   const Config native_tagged{10, {20}, "native-tagged"};
   const Config native_untagged{10, {20}, "native-untagged"};
   const OutputCase cases[] = {
-      {access10, 10, Egress::kUntagged},       {access10, 0, Egress::kNone},
-      {access10, 20, Egress::kNone},           {trunk_all, 0, Egress::kUntagged},
-      {trunk_all, 10, Egress::kTagged},        {trunk_all, 4095, Egress::kTagged},
-      {trunk_10_20, 10, Egress::kTagged},      {trunk_10_20, 20, Egress::kTagged},
-      {trunk_10_20, 30, Egress::kNone},        {trunk_10_20, 0, Egress::kNone},
-      {native_tagged, 10, Egress::kTagged},    {native_tagged, 20, Egress::kTagged},
-      {native_tagged, 0, Egress::kNone},       {native_tagged, 30, Egress::kNone},
-      {native_untagged, 10, Egress::kUntagged}, {native_untagged, 20, Egress::kTagged},
-      {native_untagged, 0, Egress::kNone},     {native_untagged, 30, Egress::kNone},
+      {access10, 10, Egress::kUntagged},
+      {access10, 0, Egress::kNone},
+      {access10, 20, Egress::kNone},
+      {trunk_all, 0, Egress::kUntagged},
+      {trunk_all, 10, Egress::kTagged},
+      {trunk_all, 4095, Egress::kTagged},
+      {trunk_10_20, 10, Egress::kTagged},
+      {trunk_10_20, 20, Egress::kTagged},
+      {trunk_10_20, 30, Egress::kNone},
+      {trunk_10_20, 0, Egress::kNone},
+      {native_tagged, 10, Egress::kTagged},
+      {native_tagged, 20, Egress::kTagged},
+      {native_tagged, 0, Egress::kNone},
+      {native_tagged, 30, Egress::kNone},
+      {native_untagged, 10, Egress::kUntagged},
+      {native_untagged, 20, Egress::kTagged},
+      {native_untagged, 0, Egress::kNone},
+      {native_untagged, 30, Egress::kNone},
   };
   for (const OutputCase& c : cases) {
     EXPECT_EQ(make(c.config).output(c.vlan), c.egress) << describe(c.config) << " vlan " << c.vlan;

@@ -8,6 +8,8 @@
 namespace vs::vlan {
 namespace {
 
+// One header field per line.
+// clang-format off
 const std::vector<uint8_t> kUntagged = {
     0x02, 0, 0, 0, 0, 0x02,  // destination
     0x02, 0, 0, 0, 0, 0x01,  // source
@@ -19,6 +21,7 @@ const std::vector<uint8_t> kTagged = {
     0x81, 0x00, 0xa0, 0x0a,  // 802.1Q, PCP 5, VID 10
     0x08, 0x00, 0x45, 0x00, 0xde, 0xad,
 };
+// clang-format on
 
 class Tags : public ::testing::Test {
  protected:

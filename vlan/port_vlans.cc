@@ -50,11 +50,11 @@ Result<PortVlans> PortVlans::configure(std::optional<int64_t> tag, std::span<con
     VS_ASSIGN(uint16_t vid, vid_of(*tag, "tag"));
     if (port.mode_ != Mode::kTrunk) port.vlan_ = vid;
   }
+  if (!trunks.empty()) port.trunks_.reset();  // else every VLAN, as a default port
   for (int64_t trunk : trunks) {
     VS_ASSIGN(uint16_t vid, vid_of(trunk, "trunks"));
     port.trunks_.set(vid);
   }
-  port.all_vlans_ = trunks.empty();
 
   switch (port.mode_) {
     case Mode::kAccess:
@@ -70,8 +70,6 @@ Result<PortVlans> PortVlans::configure(std::optional<int64_t> tag, std::span<con
     case Mode::kNativeUntagged:
       // The native VLAN is always carried and VLAN 0 never: untagged frames are native ones.
       if (port.vlan_ != 0) {
-        if (port.all_vlans_) port.trunks_.set();
-        port.all_vlans_ = false;
         port.trunks_.set(port.vlan_);
         port.trunks_.reset(0);
       }
@@ -84,7 +82,7 @@ bool PortVlans::includes(uint16_t vid) const {
   if (vid >= kVidCount) return false;
   if (mode_ == Mode::kAccess) return vid == vlan_;
   if (mode_ != Mode::kTrunk && vid == vlan_) return true;
-  return all_vlans_ || trunks_.test(vid);
+  return trunks_.test(vid);
 }
 
 std::optional<Tag> PortVlans::input(Tag frame) const {

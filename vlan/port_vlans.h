@@ -78,8 +78,7 @@ class PortVlans {
  private:
   Mode mode_ = Mode::kTrunk;
   uint16_t vlan_ = 0;
-  bool all_vlans_ = true;          // trunks empty: every VLAN
-  std::bitset<kVidCount> trunks_;  // otherwise these
+  std::bitset<kVidCount> trunks_ = std::bitset<kVidCount>().set();  // the VLANs a trunk carries
   std::string notes_;
 };
 

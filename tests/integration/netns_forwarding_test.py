@@ -553,11 +553,12 @@ def case_second_bridge(lab):
         return
     # Same subnet as bridge A on purpose: only the bridge boundary keeps them apart. g2's port is
     # OVS's type=afxdp (AF_XDP, generic XDP), the rest of the suite's veths are AF_PACKET.
-    for i, role in ((101, "g1"), (102, "g2")):
+    afxdp = ["type=afxdp", "options:xdp-mode=generic"]
+    for i, role, settings in ((101, "g1", []), (102, "g2", afxdp)):
         host = topo.add_veth_host(role, i)
-        extra = ["--", "set", "Interface", host.port, "type=afxdp", "options:xdp-mode=generic"]
-        lab.vsctl_ok(f"{case}: add-port {host.port}" + (" type=afxdp" if role == "g2" else ""),
-                     "add-port", lab.bridge_b, host.port, *(extra if role == "g2" else []))
+        extra = ["--", "set", "Interface", host.port, *settings] if settings else []
+        lab.vsctl_ok(f"{case}: add-port {host.port} {' '.join(settings)}".rstrip(), "add-port",
+                     lab.bridge_b, host.port, *extra)
         lab.b_hosts.append(host)
     lab.wait_attached([h.port for h in lab.b_hosts], case)
     g1, g2 = lab.b_hosts

@@ -1,5 +1,5 @@
 // One bridge as the OpenFlow layer sees it (OVS's ofproto): its ports under OpenFlow numbers
-// mapped to datapath ports, its pipeline, and the MAC learning table NORMAL uses. Xlate
+// mapped to datapath ports with their VLAN rules, its pipeline, and the MAC learning table NORMAL uses. Xlate
 // (xlate.h) owns every Ofproto and, like them, lives on the forwarding thread.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "controller/mac_learning.h"
 #include "controller/pipeline.h"
 #include "lib/clock.h"
+#include "vlan/port_vlans.h"
 
 namespace vs::controller {
 
@@ -19,6 +20,7 @@ class Ofproto {
   struct PortEntry {
     uint32_t dp_port;
     std::string name;
+    vlan::PortVlans vlans;  // the Port row's 802.1Q rules, as NORMAL applies them
   };
 
   Ofproto(std::string name, const Clock& clock) : name_(std::move(name)), macs_(clock) {}
@@ -34,6 +36,10 @@ class Ofproto {
   const std::map<uint32_t, PortEntry>& ports() const { return ports_; }
   void add_port(uint32_t ofport, PortEntry entry) { ports_[ofport] = std::move(entry); }
   void remove_port(uint32_t ofport) { ports_.erase(ofport); }
+  PortEntry* port(uint32_t ofport) {
+    auto it = ports_.find(ofport);
+    return it == ports_.end() ? nullptr : &it->second;
+  }
   std::optional<uint32_t> dp_port(uint32_t ofport) const {
     auto it = ports_.find(ofport);
     return it == ports_.end() ? std::nullopt : std::optional(it->second.dp_port);

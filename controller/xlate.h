@@ -30,8 +30,12 @@ class Xlate final : public datapath::Upcall {
   Ofproto* bridge(const std::string& name);
   const std::map<std::string, std::unique_ptr<Ofproto>>& bridges() const { return bridges_; }
 
-  // Puts datapath port `dp_port` on `bridge` as OpenFlow port `ofport`.
-  void attach_port(Ofproto& bridge, uint32_t ofport, uint32_t dp_port, const std::string& name);
+  // Puts datapath port `dp_port` on `bridge` as OpenFlow port `ofport`, with its VLAN rules.
+  void attach_port(Ofproto& bridge, uint32_t ofport, uint32_t dp_port, const std::string& name,
+                   const vlan::PortVlans& vlans = {});
+  // New VLAN rules for an attached port (live reconfiguration). What was learned on the port
+  // is forgotten when they change, as its VLANs may have; false if `dp_port` is on no bridge.
+  bool set_port_vlans(uint32_t dp_port, const vlan::PortVlans& vlans);
   // Takes the datapath port off its bridge and forgets what its MACs were learned on.
   void detach_port(uint32_t dp_port);
 
@@ -49,12 +53,13 @@ class Xlate final : public datapath::Upcall {
     Ofproto* bridge;
     uint32_t ofport;
   };
+  struct Context;  // one translation's state (xlate.cc)
 
-  void output(const Ofproto& bridge, uint32_t out_ofport, uint32_t in_ofport,
-              datapath::DpActions& actions) const;
-  void flood(const Ofproto& bridge, uint32_t in_ofport, datapath::DpActions& actions) const;
-  void normal(Ofproto& bridge, const FlowKey& key, uint32_t in_ofport, FlowMask& wildcards,
-              datapath::DpActions& actions);
+  void output(Context& ctx, uint32_t out_ofport) const;
+  void flood(Context& ctx) const;
+  void normal(Context& ctx);
+  // Sends the packet out of `port` as NORMAL does: retagged for the port's VLAN rules.
+  void normal_output(Context& ctx, const Ofproto::PortEntry& port, vlan::Tag tag) const;
 
   const Clock& clock_;
   std::map<std::string, std::unique_ptr<Ofproto>> bridges_;

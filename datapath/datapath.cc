@@ -157,7 +157,7 @@ void Datapath::process(uint32_t in_port, PacketBatch& batch) {
     ++stats_.rx_packets;
     packet.in_port = in_port;
     if (auto reason = parse_flow(packet.frame(), in_port, &keys[n])) {
-      ++stats_.drops[static_cast<size_t>(*reason)];
+      count_drop(*reason);
       packet.reset();
       continue;
     }
@@ -211,6 +211,14 @@ void Datapath::execute(Packet&& packet, const DpActions& actions) {
         if (out) enqueue(action.port, std::move(out));
         break;
       }
+      case DpAction::Kind::kPushVlan:
+        if (!vlan::push_tag(packet, action.vlan)) return count_drop(DropReason::kNoHeadroom);
+        break;
+      case DpAction::Kind::kPopVlan:
+        vlan::pop_tag(packet);
+        break;
+      case DpAction::Kind::kDrop:
+        return count_drop(action.reason);
     }
   }
 }

@@ -48,7 +48,7 @@ struct DatapathStats {
   uint64_t invalidations = 0;  // times every cache was dropped
   size_t megaflows = 0;        // megaflows cached now
   size_t busy_ports = 0;       // ports read at every poll() now (see poll())
-  std::array<uint64_t, kDropReasonCount> drops{};  // malformed frames, by DropReason
+  std::array<uint64_t, kDropReasonCount> drops{};  // frames dropped with a reason (DropReason)
 };
 
 struct DatapathPortInfo {
@@ -125,6 +125,7 @@ class Datapath {
   Datapath(Upcall& upcall, Options options, UniqueFd epoll);
   void drop_cached_flows();  // megaflows and EMC, not action_store_
   void execute(Packet&& packet, const DpActions& actions);
+  void count_drop(DropReason reason) { ++stats_.drops[static_cast<size_t>(reason)]; }
   void enqueue(uint32_t port, Packet&& packet);
   void flush(uint32_t port);
   void flush_all();

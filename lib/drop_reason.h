@@ -1,6 +1,7 @@
 // Why the datapath dropped a frame: one named list (X-macro) that gives the enum, the counter
 // index, and the names `vsappctl coverage/show` prints. The parser in lib/flow_key.h produces
-// most of these; later stages append their own reasons here rather than keeping private lists.
+// most of these; later stages (translation's drop action, the datapath's header pushes) append
+// their own here rather than keeping private lists.
 #pragma once
 
 #include <cstddef>
@@ -23,7 +24,10 @@
   X(kBadTcpHeader, "bad_tcp_header", "TCP data offset below 5")                                 \
   X(kTruncatedUdp, "truncated_udp", "UDP header cut short")                                     \
   X(kTruncatedIcmp, "truncated_icmp", "ICMP header cut short")                                  \
-  X(kTruncatedIcmpv6, "truncated_icmpv6", "ICMPv6 header cut short")
+  X(kTruncatedIcmpv6, "truncated_icmpv6", "ICMPv6 header cut short")                            \
+  X(kVlanFiltered, "vlan_filtered",                                                             \
+    "refused by the ingress port's VLAN rules (tagged on an access port, VLAN not trunked)")    \
+  X(kNoHeadroom, "no_headroom", "no room in front of the frame for a pushed header")
 
 namespace vs {
 

@@ -78,6 +78,12 @@ Result<PortVlans> PortVlans::configure(std::optional<int64_t> tag, std::span<con
   return port;
 }
 
+PortVlans PortVlans::none() {
+  PortVlans port;
+  port.trunks_.reset();
+  return port;
+}
+
 bool PortVlans::includes(uint16_t vid) const {
   if (vid >= kVidCount) return false;
   if (mode_ == Mode::kAccess) return vid == vlan_;

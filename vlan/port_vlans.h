@@ -58,6 +58,10 @@ class PortVlans {
   static Result<PortVlans> configure(std::optional<int64_t> tag, std::span<const int64_t> trunks,
                                      std::string_view mode);
 
+  // A port on no VLAN at all: it neither receives nor sends anything through NORMAL. For a Port
+  // whose configuration was refused: isolated rather than guessed at.
+  static PortVlans none();
+
   Mode mode() const { return mode_; }
   // The access or native VLAN; 0 for a trunk.
   uint16_t vlan() const { return vlan_; }

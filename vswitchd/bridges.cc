@@ -58,6 +58,12 @@ StringMap not_enforced_status(const std::vector<std::string>& columns) {
   return columns.empty() ? StringMap{} : StringMap{{"not_enforced", join(columns)}};
 }
 
+// The Port row's 802.1Q rules. A configuration vlan/ refuses (a VID out of range written around
+// vsctl, vlan_mode=dot1q-tunnel) isolates the port rather than guessing.
+Result<vlan::PortVlans> port_vlans(const PortConfig& port) {
+  return vlan::PortVlans::configure(port.tag, port.trunks, port.vlan_mode);
+}
+
 std::vector<RowStatus> row_statuses(const Config& config) {
   std::vector<RowStatus> rows;
   for (const BridgeConfig& bridge : config.bridges) {
@@ -69,10 +75,14 @@ std::vector<RowStatus> row_statuses(const Config& config) {
     for (const PortConfig& port : bridge.ports) {
       columns.clear();
       if (port.has_qos) columns.push_back("qos");
-      if (port.tag) columns.push_back("tag");  // VLANs: the vlan/ issue
-      if (port.has_trunks) columns.push_back("trunks");
-      if (port.vlan_mode) columns.push_back("vlan_mode");
-      rows.push_back({"Port", port.uuid, port.status, not_enforced_status(columns)});
+      StringMap wanted = not_enforced_status(columns);
+      auto vlans = port_vlans(port);
+      if (!vlans) {
+        wanted["vlan"] = "error: " + vlans.error().message + "; the port forwards nothing";
+      } else if (!vlans.value().notes().empty()) {
+        wanted["vlan"] = vlans.value().notes();
+      }
+      rows.push_back({"Port", port.uuid, port.status, std::move(wanted)});
     }
   }
   return rows;
@@ -84,11 +94,14 @@ Result<void> Bridges::reconfigure() {
   VS_ASSIGN(Config config, read_config(db_));
 
   std::map<std::string, std::pair<const InterfaceConfig*, std::string>> wanted;
+  std::map<std::string, vlan::PortVlans> vlans;  // by interface name
   written_.clear();
   for (const BridgeConfig& bridge : config.bridges) {
     for (const PortConfig& port : bridge.ports) {
+      const auto rules = port_vlans(port);
       for (const InterfaceConfig& iface : port.interfaces) {
         wanted[iface.name] = {&iface, bridge.name};
+        vlans[iface.name] = rules ? rules.value() : vlan::PortVlans::none();
         written_[iface.uuid] = iface.current;
       }
     }
@@ -134,6 +147,7 @@ Result<void> Bridges::reconfigure() {
       iface.config = *want.first;
       iface.bridge = want.second;
     }
+    set_vlans(iface, vlans[name]);
     if (iface.state != State::kAttached) attach(iface);
   }
   return write_status(config.next_cfg, nullptr, row_statuses(config));
@@ -195,7 +209,7 @@ void Bridges::attach(Iface& iface) {
   auto added = forwarding_.call([&](Datapath& dp) -> Result<uint32_t> {
     VS_ASSIGN(uint32_t dp_port, dp.add_port(std::move(port).value()));
     controller::Ofproto& bridge = xlate_.add_bridge(iface.bridge);
-    xlate_.attach_port(bridge, of_number, dp_port, config.name);
+    xlate_.attach_port(bridge, of_number, dp_port, config.name, iface.vlans);
     dp.invalidate_caches();
     return dp_port;
   });
@@ -210,6 +224,16 @@ void Bridges::attach(Iface& iface) {
   iface.ofport = ofport;
   iface.ifindex = info ? info.value().ifindex : 0;
   iface.stats = {};
+}
+
+void Bridges::set_vlans(Iface& iface, const vlan::PortVlans& vlans) {
+  if (iface.vlans == vlans) return;
+  iface.vlans = vlans;
+  if (!iface.dp_port) return;  // attach() hands them over
+  forwarding_.call([&](Datapath& dp) {
+    xlate_.set_port_vlans(*iface.dp_port, vlans);
+    dp.invalidate_caches();  // cached flows carry the old rules' tagging
+  });
 }
 
 void Bridges::detach(Iface& iface) {

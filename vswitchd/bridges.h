@@ -71,6 +71,7 @@ class Bridges {
     int64_t ofport = -1;  // as written to the database: 65534 for the bridge's local port
     int ifindex = 0;      // of the device the port is attached to
     datapath::PortStats stats;
+    vlan::PortVlans vlans;  // its Port's 802.1Q rules, as NORMAL applies them
   };
 
   static bool is_bridge_local(const Iface& iface) {
@@ -78,6 +79,8 @@ class Bridges {
   }
   void attach(Iface& iface);
   void detach(Iface& iface);
+  // Live reconfiguration of the interface's VLAN rules (its Port's tag, trunks, vlan_mode).
+  void set_vlans(Iface& iface, const vlan::PortVlans& vlans);
   int64_t allocate_ofport(const Iface& iface) const;
   void pull_stats();  // the datapath's port counters into ifaces_
   InterfaceStatus status_of(const Iface& iface) const;

@@ -53,6 +53,11 @@ class RowView {
     for (size_t i = 0; i < d.size(); ++i) out[d.keys[i].string()] = d.values[i].string();
     return out;
   }
+  std::vector<int64_t> integers(std::string_view column) const {
+    std::vector<int64_t> out;
+    for (const Atom& a : datum(column).keys) out.push_back(a.integer());
+    return out;
+  }
   std::vector<Uuid> uuids(std::string_view column) const {
     std::vector<Uuid> out;
     for (const Atom& a : datum(column).keys) out.push_back(a.uuid());
@@ -114,8 +119,8 @@ Result<Config> read_config(ovsdb::Database& db) {
       pc.name = port.string("name");
       pc.has_qos = !port.datum("qos").empty();
       pc.tag = port.optional_integer("tag");
-      pc.has_trunks = !port.datum("trunks").empty();
-      pc.vlan_mode = port.optional_string("vlan_mode");
+      pc.trunks = port.integers("trunks");
+      pc.vlan_mode = port.string("vlan_mode");
       pc.status = port.string_map("status");
       for (const Uuid& iu : port.uuids("interfaces")) {
         auto i = iface_rows.find(iu);

@@ -48,11 +48,11 @@ struct PortConfig {
   Uuid uuid;
   std::string name;
   std::vector<InterfaceConfig> interfaces;
+  std::optional<int64_t> tag;  // 802.1Q: tag, trunks and vlan_mode as the row holds them
+  std::vector<int64_t> trunks;
+  std::string vlan_mode;  // empty: the default
   // Stored but not enforced yet.
   bool has_qos = false;
-  std::optional<int64_t> tag;
-  bool has_trunks = false;
-  std::optional<std::string> vlan_mode;
   StringMap status;  // Port.status as the row holds it now
 };
 

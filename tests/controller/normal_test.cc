@@ -1,75 +1,12 @@
-// NORMAL through the whole in-process forwarding path: memory ports on a Datapath whose upcall is
-// Xlate, so every frame goes through the parser, the caches and the pipeline's NORMAL rule. A
-// ManualClock drives MAC aging; the assertions are the exact frames each port sent.
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include "controller/xlate.h"
-#include "datapath/datapath.h"
+// NORMAL through the whole in-process forwarding path (normal_harness.h): learning, flooding,
+// aging, bridges apart. The VLAN rules have their own matrix in normal_vlan_test.cc.
 #include "datapath/forwarding_thread.h"
-#include "datapath/memory_port.h"
-#include "tests/support/port_peer.h"
-#include "tests/support/test_support.h"
+#include "tests/controller/normal_harness.h"
 
 namespace vs::controller {
 namespace {
 
-using datapath::Datapath;
-using datapath::MemoryPort;
-using vs::testing::Bytes;
-using vs::testing::kBroadcast;
-using vs::testing::make_frame;
-using vs::testing::ok;
 using std::chrono::seconds;
-
-const Bytes kMac1 = {0x02, 0, 0, 0, 0, 0x01};
-const Bytes kMac2 = {0x02, 0, 0, 0, 0, 0x02};
-const Bytes kMac3 = {0x02, 0, 0, 0, 0, 0x03};
-const Bytes kMacUnknown = {0x02, 0, 0, 0, 0, 0x99};
-
-// Bridges of memory ports named p1, p2, ...; port pN has OpenFlow number N.
-class NormalTest : public ::testing::Test {
- protected:
-  NormalTest() : xlate_(clock_), dp_(ok(Datapath::create(xlate_))) {}
-
-  MemoryPort& add_port(const std::string& bridge, uint32_t ofport) {
-    auto port = std::make_unique<MemoryPort>("p" + std::to_string(ofport));
-    MemoryPort& ref = *port;
-    uint32_t dp_port = ok(dp_->add_port(std::move(port)));
-    xlate_.attach_port(xlate_.add_bridge(bridge), ofport, dp_port, ref.name());
-    ports_[ofport] = &ref;
-    return ref;
-  }
-
-  // Injects `frame` on port `ofport`, forwards it, and returns which ports sent what.
-  std::map<uint32_t, std::vector<Bytes>> send(uint32_t ofport, const Bytes& frame) {
-    ports_.at(ofport)->inject(frame);
-    while (dp_->poll(std::chrono::milliseconds(0)) > 0) {
-    }
-    std::map<uint32_t, std::vector<Bytes>> out;
-    for (auto& [number, port] : ports_) {
-      auto sent = port->take_sent();
-      if (!sent.empty()) out[number] = std::move(sent);
-    }
-    return out;
-  }
-
-  static std::map<uint32_t, std::vector<Bytes>> to(std::vector<uint32_t> ports, const Bytes& f) {
-    std::map<uint32_t, std::vector<Bytes>> out;
-    for (uint32_t p : ports) out[p] = {f};
-    return out;
-  }
-
-  ManualClock clock_;
-  Xlate xlate_;
-  std::unique_ptr<Datapath> dp_;
-  std::map<uint32_t, MemoryPort*> ports_;
-};
 
 TEST_F(NormalTest, BroadcastAndUnknownUnicastFloodEverywhereButTheIngressPort) {
   for (uint32_t p : {1, 2, 3}) add_port("br0", p);

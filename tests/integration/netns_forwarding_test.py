@@ -15,7 +15,7 @@ Cases (see ../../../shared/DESIGN.md, "Datapath" and "What bad input gets"):
   5. Restart: after kill -9 and a new start on the same database, hosts forward again with no
      vsctl command.
   6. vsctl waits: ofport is set as soon as `vsctl --timeout=10 add-port` returns; columns
-     stored but not enforced yet (tag, policing, stp) are named in the row's status.
+     stored but not enforced yet (qos, policing, stp) are named in the row's status.
   7. Malformed frames are dropped and counted by reason; the daemon keeps serving.
   8. Control: vlog/set errors, `vsappctl exit`, vsctl with no daemon, SIGTERM clean-up.
 
@@ -787,9 +787,10 @@ def case_vsctl_waits(lab):
     # Columns stored but not enforced yet are named in the row's status, and the note goes
     # away with the setting.
     port = topo.dev("c6v")
-    sw.vsctl("add-port", lab.bridge_a, port, "tag=10", "--", "set", "Interface", port,
+    sw.vsctl("add-port", lab.bridge_a, port, "--", "set", "Port", port, "qos=@q", "--", "--id=@q",
+             "create", "QoS", "type=linux-htb", "--", "set", "Interface", port,
              "ingress_policing_rate=1000", "--", "set", "Bridge", lab.bridge_a, "stp_enable=true")
-    for table, record, want in (("Port", port, "tag"), ("Interface", port, "ingress_policing_rate"),
+    for table, record, want in (("Port", port, "qos"), ("Interface", port, "ingress_policing_rate"),
                                 ("Bridge", lab.bridge_a, "stp_enable")):
         status = sw.get(table, record, "status")
         res.check(f'not_enforced={want}' in (status or "").replace('"', ""),
@@ -906,8 +907,10 @@ CASES = (case_single_bridge, case_second_bridge, case_learning, case_hotplug, ca
          case_vsctl_waits, case_malformed, case_control)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(cases=CASES, description=__doc__):
+    """Runs `cases` (functions of a Lab) against one private vswitchd, with the set-up, the
+    clean-up and the PASS/FAIL summary every netns test shares."""
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("--vswitchd", required=True)
     parser.add_argument("--vsctl", required=True)
     parser.add_argument("--vsappctl", required=True)
@@ -920,8 +923,8 @@ def main():
             print("0 passed, 1 failed")
             return 1
     if os.geteuid() != 0:
-        print("netns_forwarding_test needs root (network namespaces, veth, TAP, macvtap)",
-              file=sys.stderr)
+        print(f"{os.path.basename(sys.argv[0])} needs root (network namespaces, veth, TAP, "
+              "macvtap)", file=sys.stderr)
         print("0 passed, 1 failed")
         return 1
     for tool in ("ip", "ping", "arping"):
@@ -960,12 +963,13 @@ def main():
         except RuntimeError as e:
             res.check(False, "vswitchd starts and answers vsappctl", str(e))
         lab = Lab(topo, switch, res)
-        for case in CASES if switch.alive() else ():
+        for case in cases if switch.alive() else ():
             try:
                 case(lab)
             except Exception as e:  # a crash in one case is a failure, not an abort
                 res.check(False, f"{case.__name__} raised", f"{type(e).__name__}: {e}")
-                if not switch.alive() and case is not case_control:
+                # Later cases need a daemon (the last one, control, stops it on purpose).
+                if not switch.alive() and case is not cases[-1]:
                     try:
                         switch.start()
                     except Exception as e2:

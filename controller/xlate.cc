@@ -214,7 +214,11 @@ void Xlate::normal_output(Context& ctx, const Ofproto::PortEntry& port, vlan::Ta
     case vlan::Egress::kNone:
       return;
     case vlan::Egress::kUntagged:
-      ctx.tags.want(std::nullopt, ctx.actions);
+      if (port.vlans.keeps_priority_tag(tag.pcp)) {
+        ctx.tags.want(vlan::Tag{0, tag.pcp}, ctx.actions);
+      } else {
+        ctx.tags.want(std::nullopt, ctx.actions);
+      }
       break;
     case vlan::Egress::kTagged:
       ctx.tags.want(tag, ctx.actions);

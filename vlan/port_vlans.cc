@@ -19,6 +19,17 @@ std::optional<Mode> parse_mode(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<PriorityTags> parse_priority_tags(std::string_view value) {
+  if (value.empty() || value == "never" || value == "false") return PriorityTags::kNever;
+  if (value == "if-nonzero" || value == "true") return PriorityTags::kIfNonzero;
+  if (value == "always") return PriorityTags::kAlways;
+  return std::nullopt;
+}
+
+void add_note(std::string& notes, const std::string& note) {
+  notes += (notes.empty() ? "" : "; ") + note;
+}
+
 }  // namespace
 
 std::string_view mode_name(Mode mode) {
@@ -36,7 +47,7 @@ std::string_view mode_name(Mode mode) {
 }
 
 Result<PortVlans> PortVlans::configure(std::optional<int64_t> tag, std::span<const int64_t> trunks,
-                                       std::string_view mode) {
+                                       std::string_view mode, std::string_view priority_tags) {
   PortVlans port;
   if (mode.empty()) {
     port.mode_ = tag ? Mode::kAccess : Mode::kTrunk;
@@ -59,12 +70,12 @@ Result<PortVlans> PortVlans::configure(std::optional<int64_t> tag, std::span<con
   switch (port.mode_) {
     case Mode::kAccess:
       if (!trunks.empty()) {
-        port.notes_ = mode.empty() ? "trunks ignored: tag makes the port an access port"
-                                   : "trunks ignored on an access port";
+        add_note(port.notes_, mode.empty() ? "trunks ignored: tag makes the port an access port"
+                                           : "trunks ignored on an access port");
       }
       break;
     case Mode::kTrunk:
-      if (tag) port.notes_ = "tag ignored on a trunk port";
+      if (tag) add_note(port.notes_, "tag ignored on a trunk port");
       break;
     case Mode::kNativeTagged:
     case Mode::kNativeUntagged:
@@ -74,6 +85,12 @@ Result<PortVlans> PortVlans::configure(std::optional<int64_t> tag, std::span<con
         port.trunks_.reset(0);
       }
       break;
+  }
+  if (auto parsed = parse_priority_tags(priority_tags)) {
+    port.priority_tags_ = *parsed;
+  } else {
+    add_note(port.notes_, "priority-tags \"" + std::string(priority_tags) +
+                              "\" is not never, if-nonzero or always: never");
   }
   return port;
 }

@@ -38,6 +38,15 @@ struct Tag {
   friend bool operator==(const Tag&, const Tag&) = default;
 };
 
+// Whether a frame that leaves a port untagged keeps an 802.1Q header with VID 0 for its PCP
+// (Port other_config:priority-tags): OVS omits it by default, as some devices drop any tagged
+// frame.
+enum class PriorityTags {
+  kNever,      // no header (the default)
+  kIfNonzero,  // a priority tag when the PCP is not 0
+  kAlways,     // a priority tag, PCP 0 too
+};
+
 // How a frame on some VLAN leaves a port.
 enum class Egress {
   kNone,      // the port is not on that VLAN
@@ -51,12 +60,14 @@ class PortVlans {
   PortVlans() = default;
 
   // The rules of a Port row. `tag` is Port.tag, `trunks` Port.trunks (empty: all VLANs), `mode`
-  // Port.vlan_mode or empty. Defaults as OVS: empty mode is access when a tag is set (trunks are
-  // then ignored, and notes() says so) and trunk otherwise; access or a native mode without a
-  // tag is on VLAN 0; a native mode always carries its native VLAN and never VLAN 0. Errors: a
-  // VID outside 0-4095, a mode that is not one of the four (dot1q-tunnel is not done).
+  // Port.vlan_mode or empty, `priority_tags` other_config:priority-tags or empty (OVS's values,
+  // and its older true/false; anything else is noted and means never). Defaults as OVS: empty mode
+  // is access when a tag is set (trunks are then ignored, and notes() says so) and trunk otherwise;
+  // access or a native mode without a tag is on VLAN 0; a native mode always carries its native
+  // VLAN and never VLAN 0. Errors: a VID outside 0-4095, a mode that is not one of the four
+  // (dot1q-tunnel is not done).
   static Result<PortVlans> configure(std::optional<int64_t> tag, std::span<const int64_t> trunks,
-                                     std::string_view mode);
+                                     std::string_view mode, std::string_view priority_tags = {});
 
   // A port on no VLAN at all: it neither receives nor sends anything through NORMAL. For a Port
   // whose configuration was refused: isolated rather than guessed at.
@@ -73,6 +84,11 @@ class PortVlans {
   std::optional<Tag> input(Tag frame) const;
   // How a frame on VLAN `vid` leaves this port.
   Egress output(uint16_t vid) const;
+  // Whether a frame with priority `pcp` that output() sends untagged keeps a VID 0 tag.
+  bool keeps_priority_tag(uint8_t pcp) const {
+    return priority_tags_ == PriorityTags::kAlways ||
+           (priority_tags_ == PriorityTags::kIfNonzero && pcp != 0);
+  }
 
   // Configuration that was accepted but has no effect, for the Port's status; empty if none.
   const std::string& notes() const { return notes_; }
@@ -82,6 +98,7 @@ class PortVlans {
  private:
   Mode mode_ = Mode::kTrunk;
   uint16_t vlan_ = 0;
+  PriorityTags priority_tags_ = PriorityTags::kNever;
   std::bitset<kVidCount> trunks_ = std::bitset<kVidCount>().set();  // the VLANs a trunk carries
   std::string notes_;
 };

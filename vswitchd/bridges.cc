@@ -61,7 +61,7 @@ StringMap not_enforced_status(const std::vector<std::string>& columns) {
 // The Port row's 802.1Q rules. A configuration vlan/ refuses (a VID out of range written around
 // vsctl, vlan_mode=dot1q-tunnel) isolates the port rather than guessing.
 Result<vlan::PortVlans> port_vlans(const PortConfig& port) {
-  return vlan::PortVlans::configure(port.tag, port.trunks, port.vlan_mode);
+  return vlan::PortVlans::configure(port.tag, port.trunks, port.vlan_mode, port.priority_tags);
 }
 
 std::vector<RowStatus> row_statuses(const Config& config) {

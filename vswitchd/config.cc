@@ -121,6 +121,7 @@ Result<Config> read_config(ovsdb::Database& db) {
       pc.tag = port.optional_integer("tag");
       pc.trunks = port.integers("trunks");
       pc.vlan_mode = port.string("vlan_mode");
+      pc.priority_tags = port.string_map("other_config")["priority-tags"];
       pc.status = port.string_map("status");
       for (const Uuid& iu : port.uuids("interfaces")) {
         auto i = iface_rows.find(iu);

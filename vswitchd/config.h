@@ -50,7 +50,8 @@ struct PortConfig {
   std::vector<InterfaceConfig> interfaces;
   std::optional<int64_t> tag;  // 802.1Q: tag, trunks and vlan_mode as the row holds them
   std::vector<int64_t> trunks;
-  std::string vlan_mode;  // empty: the default
+  std::string vlan_mode;      // empty: the default
+  std::string priority_tags;  // other_config:priority-tags
   // Stored but not enforced yet.
   bool has_qos = false;
   StringMap status;  // Port.status as the row holds it now

@@ -197,6 +197,22 @@ TEST_F(NormalVlanTest, ActionsAfterNormalSeeTheFrameAsReceived) {
                                               {8, {broadcast(tci(10, 0)), broadcast(kUntagged)}}}));
 }
 
+TEST_F(NormalVlanTest, PriorityTagsKeepThePcpOnFramesThatLeaveUntagged) {
+  const std::vector<int64_t> none;
+  add_port("br0", 1, rules({}, {}, ""));
+  add_port("br0", 2, rules(10, {}, ""));  // priority-tags unset: never
+  add_port("br0", 3, ok(PortVlans::configure(10, none, "", "if-nonzero")));
+  add_port("br0", 4, ok(PortVlans::configure(10, none, "", "always")));
+  EXPECT_EQ(
+      send(1, broadcast(tci(10, 5))),
+      (std::map<uint32_t, std::vector<Bytes>>{
+          {2, {broadcast(kUntagged)}}, {3, {broadcast(tci(0, 5))}}, {4, {broadcast(tci(0, 5))}}}));
+  EXPECT_EQ(
+      send(1, broadcast(tci(10, 0))),
+      (std::map<uint32_t, std::vector<Bytes>>{
+          {2, {broadcast(kUntagged)}}, {3, {broadcast(kUntagged)}}, {4, {broadcast(tci(0, 0))}}}));
+}
+
 TEST_F(NormalVlanTest, APortWhoseConfigurationWasRefusedIsIsolated) {
   add_matrix_ports();
   add_port("br0", 9, PortVlans::none());

@@ -138,6 +138,34 @@ TEST(PortVlans, DefaultsFollowOvs) {
   EXPECT_EQ(make({10, {}, ""}).notes(), "");
 }
 
+TEST(PortVlans, PriorityTagsAsOvsSpellsThem) {
+  const std::vector<int64_t> none;
+  auto with = [&](std::string_view value) {
+    auto port = PortVlans::configure(10, none, "", value);
+    EXPECT_TRUE(port);
+    return port.value();
+  };
+  for (std::string_view never : {"", "never", "false"}) {
+    EXPECT_FALSE(with(never).keeps_priority_tag(0)) << never;
+    EXPECT_FALSE(with(never).keeps_priority_tag(5)) << never;
+  }
+  for (std::string_view if_nonzero : {"if-nonzero", "true"}) {  // "true": OVS before 2.13
+    EXPECT_FALSE(with(if_nonzero).keeps_priority_tag(0)) << if_nonzero;
+    EXPECT_TRUE(with(if_nonzero).keeps_priority_tag(5)) << if_nonzero;
+  }
+  EXPECT_TRUE(with("always").keeps_priority_tag(0));
+  EXPECT_TRUE(with("always").keeps_priority_tag(7));
+
+  PortVlans typo = with("alwyas");  // a cosmetic option: noted, never, the port still works
+  EXPECT_FALSE(typo.keeps_priority_tag(5));
+  EXPECT_EQ(typo.notes(), "priority-tags \"alwyas\" is not never, if-nonzero or always: never");
+  EXPECT_EQ(typo.input({0, 0}), (Tag{10, 0}));
+  auto both = PortVlans::configure(10, std::vector<int64_t>{20}, "", "x");
+  EXPECT_EQ(both.value().notes(),
+            "trunks ignored: tag makes the port an access port; priority-tags \"x\" is not "
+            "never, if-nonzero or always: never");
+}
+
 TEST(PortVlans, BadConfigurationIsRefusedWithTheReason) {
   const std::vector<int64_t> none;
   const std::vector<int64_t> bad_trunk{10, 4096};

@@ -1,6 +1,6 @@
 // One bridge as the OpenFlow layer sees it (OVS's ofproto): its ports under OpenFlow numbers
-// mapped to datapath ports with their VLAN rules, its pipeline, and the MAC learning table NORMAL uses. Xlate
-// (xlate.h) owns every Ofproto and, like them, lives on the forwarding thread.
+// mapped to datapath ports with their VLAN rules, its pipeline, and the MAC learning table NORMAL
+// uses. Xlate (xlate.h) owns every Ofproto and, like them, lives on the forwarding thread.
 #pragma once
 
 #include <cstdint>

@@ -40,6 +40,7 @@ class NormalVlanTest : public NormalTest {
 };
 
 struct MatrixRow {
+  const char* name;
   const char* what;
   uint32_t in_port;
   int in_tci;                   // kUntagged or the TCI of the received 802.1Q tag
@@ -47,90 +48,114 @@ struct MatrixRow {
   bool refused = false;         // dropped by the ingress port's rules (and counted)
 };
 
-TEST_F(NormalVlanTest, MatrixOfPortModesFrameTagsAndVids) {
+void PrintTo(const MatrixRow& row, std::ostream* os) { *os << row.what; }
+
+const MatrixRow kMatrix[] = {
+    {"AccessUntagged",
+     "access, untagged: VLAN 10, tagged on every trunk that has 10",
+     1,
+     kUntagged,
+     {{7, kUntagged},
+      {3, tci(10, 0)},
+      {4, tci(10, 0)},
+      {5, tci(10, 0)},
+      {6, tci(10, 0)},
+      {8, tci(10, 0)}}},
+    {"AccessPriorityTagged",
+     "access, priority-tagged PCP 5: VLAN 10 with PCP 5, untagged on access",
+     1,
+     tci(0, 5),
+     {{7, kUntagged},
+      {3, tci(10, 5)},
+      {4, tci(10, 5)},
+      {5, tci(10, 5)},
+      {6, tci(10, 5)},
+      {8, tci(10, 5)}}},
+    {"AccessTaggedOwnVlan", "access, tagged VID 10: dropped", 1, tci(10, 0), {}, true},
+    {"AccessTaggedOtherVlan", "access, tagged VID 20: dropped", 2, tci(20, 3), {}, true},
+    {"TrunkVid20",
+     "trunk, VID 20 PCP 3: untagged on access 20 and native-untagged 20",
+     3,
+     tci(20, 3),
+     {{2, kUntagged}, {5, tci(20, 3)}, {6, kUntagged}, {8, tci(20, 3)}}},
+    {"TrunkDeiKept",
+     "trunk, DEI set: kept byte for byte between trunks",
+     3,
+     0x1000 | tci(30, 6),
+     {{4, 0x1000 | tci(30, 6)}, {8, 0x1000 | tci(30, 6)}}},
+    {"TrunkUntagged",
+     "trunk, untagged: VLAN 0 reaches only the other all-VLAN trunk",
+     3,
+     kUntagged,
+     {{8, kUntagged}}},
+    {"LimitedTrunkOtherVlan", "trunks=10,30, VID 20: dropped", 4, tci(20, 0), {}, true},
+    {"LimitedTrunkVid30",
+     "trunks=10,30, VID 30",
+     4,
+     tci(30, 1),
+     {{3, tci(30, 1)}, {8, tci(30, 1)}}},
+    {"LimitedTrunkUntagged",
+     "trunks=10,30, untagged: VLAN 0 is not trunked",
+     4,
+     kUntagged,
+     {},
+     true},
+    {"NativeTaggedUntagged",
+     "native-tagged 10, untagged: VLAN 10, and tagged on trunks",
+     5,
+     kUntagged,
+     {{1, kUntagged},
+      {7, kUntagged},
+      {3, tci(10, 0)},
+      {4, tci(10, 0)},
+      {6, tci(10, 0)},
+      {8, tci(10, 0)}}},
+    {"NativeTaggedOwnVlanTagged",
+     "native-tagged 10, VID 10 tagged: the same VLAN",
+     5,
+     tci(10, 2),
+     {{1, kUntagged},
+      {7, kUntagged},
+      {3, tci(10, 2)},
+      {4, tci(10, 2)},
+      {6, tci(10, 2)},
+      {8, tci(10, 2)}}},
+    {"NativeTaggedOtherVlan", "native-tagged 10, VID 30: not trunked", 5, tci(30, 0), {}, true},
+    {"NativeUntaggedUntagged",
+     "native-untagged 20, untagged: VLAN 20",
+     6,
+     kUntagged,
+     {{2, kUntagged}, {3, tci(20, 0)}, {5, tci(20, 0)}, {8, tci(20, 0)}}},
+    {"NativeUntaggedOwnVlanTagged",
+     "native-untagged 20, VID 20 tagged PCP 4: accepted, PCP kept",
+     6,
+     tci(20, 4),
+     {{2, kUntagged}, {3, tci(20, 4)}, {5, tci(20, 4)}, {8, tci(20, 4)}}},
+    {"NativeUntaggedTrunkedVlan",
+     "native-untagged 20, VID 10: its trunked VLAN",
+     6,
+     tci(10, 0),
+     {{1, kUntagged},
+      {7, kUntagged},
+      {3, tci(10, 0)},
+      {4, tci(10, 0)},
+      {5, tci(10, 0)},
+      {8, tci(10, 0)}}},
+};
+
+class NormalVlanMatrix : public NormalVlanTest, public ::testing::WithParamInterface<MatrixRow> {};
+
+TEST_P(NormalVlanMatrix, EachEgressPortGetsThePayloadWithItsTag) {
+  const MatrixRow& row = GetParam();
   add_matrix_ports();
-  const MatrixRow rows[] = {
-      {"access, untagged: VLAN 10, tagged on every trunk that has 10",
-       1,
-       kUntagged,
-       {{7, kUntagged},
-        {3, tci(10, 0)},
-        {4, tci(10, 0)},
-        {5, tci(10, 0)},
-        {6, tci(10, 0)},
-        {8, tci(10, 0)}}},
-      {"access, priority-tagged PCP 5: VLAN 10 with PCP 5, untagged on access",
-       1,
-       tci(0, 5),
-       {{7, kUntagged},
-        {3, tci(10, 5)},
-        {4, tci(10, 5)},
-        {5, tci(10, 5)},
-        {6, tci(10, 5)},
-        {8, tci(10, 5)}}},
-      {"access, tagged VID 10: dropped", 1, tci(10, 0), {}, true},
-      {"access, tagged VID 20: dropped", 2, tci(20, 3), {}, true},
-      {"trunk, VID 20 PCP 3: untagged on access 20 and native-untagged 20",
-       3,
-       tci(20, 3),
-       {{2, kUntagged}, {5, tci(20, 3)}, {6, kUntagged}, {8, tci(20, 3)}}},
-      {"trunk, DEI set: kept byte for byte between trunks",
-       3,
-       0x1000 | tci(30, 6),
-       {{4, 0x1000 | tci(30, 6)}, {8, 0x1000 | tci(30, 6)}}},
-      {"trunk, untagged: VLAN 0 reaches only the other all-VLAN trunk",
-       3,
-       kUntagged,
-       {{8, kUntagged}}},
-      {"trunks=10,30, VID 20: dropped", 4, tci(20, 0), {}, true},
-      {"trunks=10,30, VID 30", 4, tci(30, 1), {{3, tci(30, 1)}, {8, tci(30, 1)}}},
-      {"trunks=10,30, untagged: VLAN 0 is not trunked", 4, kUntagged, {}, true},
-      {"native-tagged 10, untagged: VLAN 10, and tagged on trunks",
-       5,
-       kUntagged,
-       {{1, kUntagged},
-        {7, kUntagged},
-        {3, tci(10, 0)},
-        {4, tci(10, 0)},
-        {6, tci(10, 0)},
-        {8, tci(10, 0)}}},
-      {"native-tagged 10, VID 10 tagged: the same VLAN",
-       5,
-       tci(10, 2),
-       {{1, kUntagged},
-        {7, kUntagged},
-        {3, tci(10, 2)},
-        {4, tci(10, 2)},
-        {6, tci(10, 2)},
-        {8, tci(10, 2)}}},
-      {"native-tagged 10, VID 30: not trunked", 5, tci(30, 0), {}, true},
-      {"native-untagged 20, untagged: VLAN 20",
-       6,
-       kUntagged,
-       {{2, kUntagged}, {3, tci(20, 0)}, {5, tci(20, 0)}, {8, tci(20, 0)}}},
-      {"native-untagged 20, VID 20 tagged PCP 4: accepted, PCP kept",
-       6,
-       tci(20, 4),
-       {{2, kUntagged}, {3, tci(20, 4)}, {5, tci(20, 4)}, {8, tci(20, 4)}}},
-      {"native-untagged 20, VID 10: its trunked VLAN",
-       6,
-       tci(10, 0),
-       {{1, kUntagged},
-        {7, kUntagged},
-        {3, tci(10, 0)},
-        {4, tci(10, 0)},
-        {5, tci(10, 0)},
-        {8, tci(10, 0)}}},
-  };
-  for (const MatrixRow& row : rows) {
-    SCOPED_TRACE(row.what);
-    const uint64_t drops_before = vlan_drops();
-    std::map<uint32_t, std::vector<Bytes>> want;
-    for (auto [port, out_tci] : row.out) want[port] = {broadcast(out_tci)};
-    EXPECT_EQ(send(row.in_port, broadcast(row.in_tci)), want);
-    EXPECT_EQ(vlan_drops(), drops_before + (row.refused ? 1 : 0));
-  }
+  std::map<uint32_t, std::vector<Bytes>> want;
+  for (auto [port, out_tci] : row.out) want[port] = {broadcast(out_tci)};
+  EXPECT_EQ(send(row.in_port, broadcast(row.in_tci)), want);
+  EXPECT_EQ(vlan_drops(), row.refused ? 1u : 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(PortModesFrameTagsVids, NormalVlanMatrix, ::testing::ValuesIn(kMatrix),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(NormalVlanTest, LearningIsPerVlanAndUnicastLeavesWithTheEgressPortsTag) {
   add_matrix_ports();

@@ -1,0 +1,488 @@
+// OpenFlow 1.3 messages (ofp_message.h): decode by type with the length checks of the
+// specification, encode by variant alternative.
+#include "controller/ofp_message.h"
+
+#include <algorithm>
+
+namespace vs::controller::ofp {
+namespace {
+
+constexpr size_t kErrorDataMax = 64;  // the specification asks for "at least 64 bytes"
+
+template <class T>
+void append(std::vector<uint8_t>& out, const T& wire) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&wire);
+  out.insert(out.end(), bytes, bytes + sizeof wire);
+}
+
+// A NUL-padded fixed-size string field.
+std::string fixed_string(const char* field, size_t size) {
+  return std::string(field, strnlen(field, size));
+}
+void set_fixed_string(char* field, size_t size, const std::string& value) {
+  std::memset(field, 0, size);
+  std::memcpy(field, value.data(), std::min(value.size(), size - 1));
+}
+
+OfpResult<Hello> decode_hello(uint8_t version, std::span<const uint8_t> body) {
+  Hello hello{version, std::nullopt};
+  // Elements are 8-byte aligned TLVs; unknown ones are skipped, as the specification asks.
+  while (!body.empty()) {
+    if (body.size() < sizeof(HelloElemHeader)) return err::kBadLen;
+    const auto element = load<HelloElemHeader>(body.data());
+    const size_t length = element.length.get();
+    if (length < sizeof(HelloElemHeader) || length > body.size()) return err::kBadLen;
+    if (element.type.get() == kHelloElemVersionBitmap && length >= 8) {
+      hello.versions = load<Be32>(body.data() + sizeof(HelloElemHeader)).get();
+    }
+    body = body.subspan(std::min(body.size(), (length + 7) / 8 * 8));
+  }
+  return hello;
+}
+
+OfpResult<FlowMod> decode_flow_mod(std::span<const uint8_t> body) {
+  if (body.size() < sizeof(FlowModBody) + sizeof(MatchHeader)) return err::kBadLen;
+  const auto wire = load<FlowModBody>(body.data());
+  FlowMod mod;
+  mod.cookie = wire.cookie.get();
+  mod.cookie_mask = wire.cookie_mask.get();
+  mod.table_id = wire.table_id;
+  if (wire.command > static_cast<uint8_t>(FlowModCommand::kDeleteStrict)) return err::kBadCommand;
+  mod.command = static_cast<FlowModCommand>(wire.command);
+  mod.idle_timeout = wire.idle_timeout.get();
+  mod.hard_timeout = wire.hard_timeout.get();
+  mod.priority = wire.priority.get();
+  mod.buffer_id = wire.buffer_id.get();
+  mod.out_port = wire.out_port.get();
+  mod.out_group = wire.out_group.get();
+  mod.flags = wire.flags.get();
+  size_t match_size = 0;
+  OfpResult<Match> match = decode_match(body.subspan(sizeof(FlowModBody)), &match_size);
+  if (!match) return match.error();
+  mod.match = std::move(match).value();
+  OfpResult<Instructions> instructions =
+      decode_instructions(body.subspan(sizeof(FlowModBody) + match_size));
+  if (!instructions) return instructions.error();
+  mod.instructions = std::move(instructions).value();
+  return mod;
+}
+
+OfpResult<FlowStatsRequest> decode_flow_stats_request(std::span<const uint8_t> body,
+                                                      bool aggregate) {
+  if (body.size() < sizeof(FlowStatsRequestBody) + sizeof(MatchHeader)) return err::kBadLen;
+  const auto wire = load<FlowStatsRequestBody>(body.data());
+  FlowStatsRequest request;
+  request.aggregate = aggregate;
+  request.table_id = wire.table_id;
+  request.out_port = wire.out_port.get();
+  request.out_group = wire.out_group.get();
+  request.cookie = wire.cookie.get();
+  request.cookie_mask = wire.cookie_mask.get();
+  size_t match_size = 0;
+  OfpResult<Match> match = decode_match(body.subspan(sizeof wire), &match_size);
+  if (!match) return match.error();
+  if (sizeof wire + match_size != body.size()) return err::kBadLen;
+  request.match = std::move(match).value();
+  return request;
+}
+
+OfpResult<MultipartRequest> decode_multipart_request(std::span<const uint8_t> body) {
+  if (body.size() < sizeof(MultipartHeader)) return err::kBadLen;
+  const auto header = load<MultipartHeader>(body.data());
+  MultipartRequest request;
+  request.flags = header.flags.get();
+  body = body.subspan(sizeof header);
+  switch (static_cast<MultipartType>(header.type.get())) {
+    case MultipartType::kDesc:
+      if (!body.empty()) return err::kBadLen;
+      request.body = DescRequest{};
+      return request;
+    case MultipartType::kPortDesc:
+      if (!body.empty()) return err::kBadLen;
+      request.body = PortDescRequest{};
+      return request;
+    case MultipartType::kFlow:
+    case MultipartType::kAggregate: {
+      const bool aggregate = header.type.get() == static_cast<uint16_t>(MultipartType::kAggregate);
+      OfpResult<FlowStatsRequest> flows = decode_flow_stats_request(body, aggregate);
+      if (!flows) return flows.error();
+      request.body = std::move(flows).value();
+      return request;
+    }
+    case MultipartType::kExperimenter:
+      return err::kBadExperimenter;
+    default:
+      return err::kBadMultipart;
+  }
+}
+
+OfpResult<FlowStatsReply> decode_flow_stats_reply(std::span<const uint8_t> body) {
+  FlowStatsReply reply;
+  while (!body.empty()) {
+    if (body.size() < sizeof(FlowStatsEntry)) return err::kBadLen;
+    const auto wire = load<FlowStatsEntry>(body.data());
+    const size_t length = wire.length.get();
+    if (length < sizeof wire + sizeof(MatchHeader) || length > body.size()) return err::kBadLen;
+    std::span<const uint8_t> entry = body.first(length);
+    body = body.subspan(length);
+    FlowStats& flow = reply.flows.emplace_back();
+    flow.table_id = wire.table_id;
+    flow.duration_sec = wire.duration_sec.get();
+    flow.duration_nsec = wire.duration_nsec.get();
+    flow.priority = wire.priority.get();
+    flow.idle_timeout = wire.idle_timeout.get();
+    flow.hard_timeout = wire.hard_timeout.get();
+    flow.flags = wire.flags.get();
+    flow.cookie = wire.cookie.get();
+    flow.packet_count = wire.packet_count.get();
+    flow.byte_count = wire.byte_count.get();
+    size_t match_size = 0;
+    OfpResult<Match> match = decode_match(entry.subspan(sizeof wire), &match_size);
+    if (!match) return match.error();
+    flow.match = std::move(match).value();
+    OfpResult<Instructions> instructions =
+        decode_instructions(entry.subspan(sizeof wire + match_size));
+    if (!instructions) return instructions.error();
+    flow.instructions = std::move(instructions).value();
+  }
+  return reply;
+}
+
+PortDesc decode_port(const uint8_t* at) {
+  const auto wire = load<PortBody>(at);
+  PortDesc port;
+  port.port_no = wire.port_no.get();
+  std::copy_n(wire.hw_addr, 6, port.hw_addr.begin());
+  port.name = fixed_string(wire.name, kMaxPortNameLen);
+  port.config = wire.config.get();
+  port.state = wire.state.get();
+  port.curr = wire.curr.get();
+  port.advertised = wire.advertised.get();
+  port.supported = wire.supported.get();
+  port.peer = wire.peer.get();
+  port.curr_speed = wire.curr_speed.get();
+  port.max_speed = wire.max_speed.get();
+  return port;
+}
+
+OfpResult<MultipartReply> decode_multipart_reply(std::span<const uint8_t> body) {
+  if (body.size() < sizeof(MultipartHeader)) return err::kBadLen;
+  const auto header = load<MultipartHeader>(body.data());
+  MultipartReply reply;
+  reply.flags = header.flags.get();
+  body = body.subspan(sizeof header);
+  switch (static_cast<MultipartType>(header.type.get())) {
+    case MultipartType::kDesc: {
+      if (body.size() != sizeof(DescBody)) return err::kBadLen;
+      const auto wire = load<DescBody>(body.data());
+      reply.body = DescReply{
+          fixed_string(wire.mfr_desc, kDescStrLen), fixed_string(wire.hw_desc, kDescStrLen),
+          fixed_string(wire.sw_desc, kDescStrLen), fixed_string(wire.serial_num, kSerialNumLen),
+          fixed_string(wire.dp_desc, kDescStrLen)};
+      return reply;
+    }
+    case MultipartType::kFlow: {
+      OfpResult<FlowStatsReply> flows = decode_flow_stats_reply(body);
+      if (!flows) return flows.error();
+      reply.body = std::move(flows).value();
+      return reply;
+    }
+    case MultipartType::kAggregate: {
+      if (body.size() != 24) return err::kBadLen;
+      reply.body = AggregateReply{load<Be64>(body.data()).get(), load<Be64>(body.data() + 8).get(),
+                                  load<Be32>(body.data() + 16).get()};
+      return reply;
+    }
+    case MultipartType::kPortDesc: {
+      if (body.size() % sizeof(PortBody) != 0) return err::kBadLen;
+      PortDescReply ports;
+      for (size_t at = 0; at < body.size(); at += sizeof(PortBody)) {
+        ports.ports.push_back(decode_port(body.data() + at));
+      }
+      reply.body = std::move(ports);
+      return reply;
+    }
+    default:
+      return err::kBadMultipart;
+  }
+}
+
+OfpResult<SwitchConfigBody> decode_switch_config(std::span<const uint8_t> body) {
+  if (body.size() != sizeof(SwitchConfig)) return err::kBadLen;
+  const auto wire = load<SwitchConfig>(body.data());
+  return SwitchConfigBody{wire.flags.get(), wire.miss_send_len.get()};
+}
+
+template <class T>
+OfpResult<Body> empty_body(std::span<const uint8_t> body) {
+  if (!body.empty()) return err::kBadLen;
+  return Body(T{});
+}
+
+template <class T, class U>
+OfpResult<Body> wrap(OfpResult<U> decoded) {
+  if (!decoded) return decoded.error();
+  return Body(T{std::move(decoded).value()});
+}
+
+OfpResult<Body> decode_body(const HeaderView& header, std::span<const uint8_t> body) {
+  switch (static_cast<Type>(header.type)) {
+    case Type::kHello:
+      return wrap<Hello>(decode_hello(header.version, body));
+    case Type::kError: {
+      if (body.size() < sizeof(ErrorBody)) return err::kBadLen;
+      const auto wire = load<ErrorBody>(body.data());
+      return Body(
+          ErrorMsg{{wire.type.get(), wire.code.get()}, {body.begin() + sizeof wire, body.end()}});
+    }
+    case Type::kEchoRequest:
+      return Body(EchoRequest{{body.begin(), body.end()}});
+    case Type::kEchoReply:
+      return Body(EchoReply{{body.begin(), body.end()}});
+    case Type::kFeaturesRequest:
+      return empty_body<FeaturesRequest>(body);
+    case Type::kFeaturesReply: {
+      if (body.size() != sizeof(SwitchFeatures)) return err::kBadLen;
+      const auto wire = load<SwitchFeatures>(body.data());
+      return Body(FeaturesReply{wire.datapath_id.get(), wire.n_buffers.get(), wire.n_tables,
+                                wire.auxiliary_id, wire.capabilities.get()});
+    }
+    case Type::kGetConfigRequest:
+      return empty_body<GetConfigRequest>(body);
+    case Type::kGetConfigReply:
+      return wrap<GetConfigReply>(decode_switch_config(body));
+    case Type::kSetConfig:
+      return wrap<SetConfig>(decode_switch_config(body));
+    case Type::kFlowMod:
+      return wrap<FlowMod>(decode_flow_mod(body));
+    case Type::kBarrierRequest:
+      return empty_body<BarrierRequest>(body);
+    case Type::kBarrierReply:
+      return empty_body<BarrierReply>(body);
+    case Type::kMultipartRequest:
+      return wrap<MultipartRequest>(decode_multipart_request(body));
+    case Type::kMultipartReply:
+      return wrap<MultipartReply>(decode_multipart_reply(body));
+    case Type::kExperimenter:
+      return err::kBadExperimenter;
+    default:
+      return err::kBadType;
+  }
+}
+
+// Encoding: each alternative appends its body after the header.
+struct BodyEncoder {
+  std::vector<uint8_t>& out;
+
+  uint8_t operator()(const Hello& hello) {
+    if (hello.versions) {
+      HelloElemHeader element;
+      element.type.set(kHelloElemVersionBitmap);
+      element.length.set(8);
+      append(out, element);
+      Be32 bitmap;
+      bitmap.set(*hello.versions);
+      append(out, bitmap);
+    }
+    return static_cast<uint8_t>(Type::kHello);
+  }
+  uint8_t operator()(const ErrorMsg& error) {
+    ErrorBody wire;
+    wire.type.set(error.error.type);
+    wire.code.set(error.error.code);
+    append(out, wire);
+    out.insert(out.end(), error.data.begin(), error.data.end());
+    return static_cast<uint8_t>(Type::kError);
+  }
+  uint8_t operator()(const EchoRequest& echo) {
+    out.insert(out.end(), echo.data.begin(), echo.data.end());
+    return static_cast<uint8_t>(Type::kEchoRequest);
+  }
+  uint8_t operator()(const EchoReply& echo) {
+    out.insert(out.end(), echo.data.begin(), echo.data.end());
+    return static_cast<uint8_t>(Type::kEchoReply);
+  }
+  uint8_t operator()(const FeaturesRequest&) {
+    return static_cast<uint8_t>(Type::kFeaturesRequest);
+  }
+  uint8_t operator()(const FeaturesReply& features) {
+    SwitchFeatures wire{};
+    wire.datapath_id.set(features.datapath_id);
+    wire.n_buffers.set(features.n_buffers);
+    wire.n_tables = features.n_tables;
+    wire.auxiliary_id = features.auxiliary_id;
+    wire.capabilities.set(features.capabilities);
+    append(out, wire);
+    return static_cast<uint8_t>(Type::kFeaturesReply);
+  }
+  uint8_t operator()(const GetConfigRequest&) {
+    return static_cast<uint8_t>(Type::kGetConfigRequest);
+  }
+  uint8_t config(const SwitchConfigBody& config, Type type) {
+    SwitchConfig wire;
+    wire.flags.set(config.flags);
+    wire.miss_send_len.set(config.miss_send_len);
+    append(out, wire);
+    return static_cast<uint8_t>(type);
+  }
+  uint8_t operator()(const GetConfigReply& reply) { return config(reply, Type::kGetConfigReply); }
+  uint8_t operator()(const SetConfig& set) { return config(set, Type::kSetConfig); }
+  uint8_t operator()(const FlowMod& mod) {
+    FlowModBody wire{};
+    wire.cookie.set(mod.cookie);
+    wire.cookie_mask.set(mod.cookie_mask);
+    wire.table_id = mod.table_id;
+    wire.command = static_cast<uint8_t>(mod.command);
+    wire.idle_timeout.set(mod.idle_timeout);
+    wire.hard_timeout.set(mod.hard_timeout);
+    wire.priority.set(mod.priority);
+    wire.buffer_id.set(mod.buffer_id);
+    wire.out_port.set(mod.out_port);
+    wire.out_group.set(mod.out_group);
+    wire.flags.set(mod.flags);
+    append(out, wire);
+    encode_match(mod.match, out);
+    encode_instructions(mod.instructions, out);
+    return static_cast<uint8_t>(Type::kFlowMod);
+  }
+  uint8_t operator()(const BarrierRequest&) { return static_cast<uint8_t>(Type::kBarrierRequest); }
+  uint8_t operator()(const BarrierReply&) { return static_cast<uint8_t>(Type::kBarrierReply); }
+
+  void multipart_header(MultipartType type, uint16_t flags) {
+    MultipartHeader wire{};
+    wire.type.set(static_cast<uint16_t>(type));
+    wire.flags.set(flags);
+    append(out, wire);
+  }
+  uint8_t operator()(const MultipartRequest& request) {
+    if (std::holds_alternative<DescRequest>(request.body)) {
+      multipart_header(MultipartType::kDesc, request.flags);
+    } else if (std::holds_alternative<PortDescRequest>(request.body)) {
+      multipart_header(MultipartType::kPortDesc, request.flags);
+    } else {
+      const auto& flows = std::get<FlowStatsRequest>(request.body);
+      multipart_header(flows.aggregate ? MultipartType::kAggregate : MultipartType::kFlow,
+                       request.flags);
+      FlowStatsRequestBody wire{};
+      wire.table_id = flows.table_id;
+      wire.out_port.set(flows.out_port);
+      wire.out_group.set(flows.out_group);
+      wire.cookie.set(flows.cookie);
+      wire.cookie_mask.set(flows.cookie_mask);
+      append(out, wire);
+      encode_match(flows.match, out);
+    }
+    return static_cast<uint8_t>(Type::kMultipartRequest);
+  }
+  uint8_t operator()(const MultipartReply& reply) {
+    std::visit([&](const auto& body) { reply_body(body, reply.flags); }, reply.body);
+    return static_cast<uint8_t>(Type::kMultipartReply);
+  }
+  void reply_body(const DescReply& desc, uint16_t flags) {
+    multipart_header(MultipartType::kDesc, flags);
+    DescBody wire;
+    set_fixed_string(wire.mfr_desc, kDescStrLen, desc.manufacturer);
+    set_fixed_string(wire.hw_desc, kDescStrLen, desc.hardware);
+    set_fixed_string(wire.sw_desc, kDescStrLen, desc.software);
+    set_fixed_string(wire.serial_num, kSerialNumLen, desc.serial_number);
+    set_fixed_string(wire.dp_desc, kDescStrLen, desc.datapath);
+    append(out, wire);
+  }
+  void reply_body(const FlowStatsReply& reply, uint16_t flags) {
+    multipart_header(MultipartType::kFlow, flags);
+    for (const FlowStats& flow : reply.flows) {
+      const size_t start = out.size();
+      FlowStatsEntry wire{};
+      wire.table_id = flow.table_id;
+      wire.duration_sec.set(flow.duration_sec);
+      wire.duration_nsec.set(flow.duration_nsec);
+      wire.priority.set(flow.priority);
+      wire.idle_timeout.set(flow.idle_timeout);
+      wire.hard_timeout.set(flow.hard_timeout);
+      wire.flags.set(flow.flags);
+      wire.cookie.set(flow.cookie);
+      wire.packet_count.set(flow.packet_count);
+      wire.byte_count.set(flow.byte_count);
+      append(out, wire);
+      encode_match(flow.match, out);
+      encode_instructions(flow.instructions, out);
+      Be16 length;
+      length.set(static_cast<uint16_t>(out.size() - start));
+      std::memcpy(out.data() + start, &length, sizeof length);
+    }
+  }
+  void reply_body(const AggregateReply& reply, uint16_t flags) {
+    multipart_header(MultipartType::kAggregate, flags);
+    Be64 packets, bytes;
+    Be32 count;
+    packets.set(reply.packet_count);
+    bytes.set(reply.byte_count);
+    count.set(reply.flow_count);
+    append(out, packets);
+    append(out, bytes);
+    append(out, count);
+    out.insert(out.end(), 4, 0);
+  }
+  void reply_body(const PortDescReply& reply, uint16_t flags) {
+    multipart_header(MultipartType::kPortDesc, flags);
+    for (const PortDesc& port : reply.ports) {
+      PortBody wire{};
+      wire.port_no.set(port.port_no);
+      std::copy(port.hw_addr.begin(), port.hw_addr.end(), wire.hw_addr);
+      set_fixed_string(wire.name, kMaxPortNameLen, port.name);
+      wire.config.set(port.config);
+      wire.state.set(port.state);
+      wire.curr.set(port.curr);
+      wire.advertised.set(port.advertised);
+      wire.supported.set(port.supported);
+      wire.peer.set(port.peer);
+      wire.curr_speed.set(port.curr_speed);
+      wire.max_speed.set(port.max_speed);
+      append(out, wire);
+    }
+  }
+};
+
+void write_header(std::vector<uint8_t>& out, uint8_t version, uint8_t type, uint32_t xid) {
+  Header header;
+  header.version = version;
+  header.type = type;
+  header.length.set(static_cast<uint16_t>(out.size()));
+  header.xid.set(xid);
+  std::memcpy(out.data(), &header, sizeof header);
+}
+
+}  // namespace
+
+std::optional<HeaderView> peek_header(std::span<const uint8_t> bytes) {
+  if (bytes.size() < sizeof(Header)) return std::nullopt;
+  const auto header = load<Header>(bytes.data());
+  return HeaderView{header.version, header.type, header.length.get(), header.xid.get()};
+}
+
+OfpResult<Message> decode(std::span<const uint8_t> bytes) {
+  const std::optional<HeaderView> header = peek_header(bytes);
+  if (!header || header->length != bytes.size()) return err::kBadLen;
+  if (header->type != static_cast<uint8_t>(Type::kHello) && header->version != kVersion13) {
+    return err::kBadVersion;
+  }
+  OfpResult<Body> body = decode_body(*header, bytes.subspan(sizeof(Header)));
+  if (!body) return body.error();
+  return Message{header->xid, std::move(body).value()};
+}
+
+std::vector<uint8_t> encode(const Message& message) {
+  std::vector<uint8_t> out(sizeof(Header));
+  const uint8_t type = std::visit(BodyEncoder{out}, message.body);
+  const auto* hello = std::get_if<Hello>(&message.body);
+  write_header(out, hello ? hello->version : kVersion13, type, message.xid);
+  return out;
+}
+
+std::vector<uint8_t> encode_error_reply(OfpError error, std::span<const uint8_t> request) {
+  const uint32_t xid = peek_header(request) ? peek_header(request)->xid : 0;
+  const size_t keep = std::min(request.size(), kErrorDataMax);
+  return encode({xid, ErrorMsg{error, {request.begin(), request.begin() + keep}}});
+}
+
+}  // namespace vs::controller::ofp

@@ -19,7 +19,7 @@ namespace vs {
 // Layout. Fields are in wire order (metadata, L2, L3, L4), multi-byte fields hold network byte
 // order, and there is no implicit padding (static_asserts below), so `FlowKey{}` is all zero
 // bytes and a key can be compared, masked and hashed as raw 64-bit words. A field that does not
-// apply to the frame is zero. sizeof(FlowKey) == 88 (11 words).
+// apply to the frame is zero. sizeof(FlowKey) == 104 (13 words).
 //
 // Parsing rules (parse_flow):
 // - Ethernet II. One VLAN tag with TPID 0x8100 (802.1Q) or 0x88a8 (802.1ad) is parsed:
@@ -70,6 +70,9 @@ struct alignas(8) FlowKey {
   std::array<uint8_t, 6> arp_tha;
   uint16_t tp_src;  // TCP/UDP source port, or ICMP type.
   uint16_t tp_dst;  // TCP/UDP destination port, or ICMP code.
+  // Not from the frame (the parser leaves them 0), host byte order:
+  uint64_t metadata;   // OpenFlow metadata, written between tables (write_metadata).
+  uint64_t tunnel_id;  // The tunnel key a frame arrived with (GRE), OpenFlow tunnel_id.
 };
 
 // A mask has the key's layout: a 1 bit means "this bit matters".
@@ -77,7 +80,7 @@ using FlowMask = FlowKey;
 
 inline constexpr size_t kFlowKeyWords = sizeof(FlowKey) / sizeof(uint64_t);
 static_assert(sizeof(FlowKey) % sizeof(uint64_t) == 0);
-static_assert(sizeof(FlowKey) == 88);
+static_assert(sizeof(FlowKey) == 104);
 static_assert(std::is_trivially_copyable_v<FlowKey>);
 static_assert(std::has_unique_object_representations_v<FlowKey>, "FlowKey must have no padding");
 

@@ -27,7 +27,8 @@
   X(kTruncatedIcmpv6, "truncated_icmpv6", "ICMPv6 header cut short")                            \
   X(kVlanFiltered, "vlan_filtered",                                                             \
     "refused by the ingress port's VLAN rules (tagged on an access port, VLAN not trunked)")    \
-  X(kNoHeadroom, "no_headroom", "no room in front of the frame for a pushed header")
+  X(kNoHeadroom, "no_headroom", "no room in front of the frame for a pushed header")             \
+  X(kTruncatedSctp, "truncated_sctp", "SCTP common header cut short")
 
 namespace vs {
 

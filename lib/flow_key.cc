@@ -17,6 +17,7 @@ constexpr size_t kIpv4MinHeaderLen = 20;
 constexpr size_t kIpv6HeaderLen = 40;
 constexpr size_t kTcpMinHeaderLen = 20;
 constexpr size_t kUdpHeaderLen = 8;
+constexpr size_t kSctpCommonHeaderLen = 12;  // ports, verification tag, checksum
 constexpr size_t kIcmpHeaderLen = 8;
 constexpr size_t kIpv6FragHeaderLen = 8;
 
@@ -31,6 +32,7 @@ constexpr uint8_t kIpProtoHopByHop = 0;
 constexpr uint8_t kIpProtoIcmp = 1;
 constexpr uint8_t kIpProtoTcp = 6;
 constexpr uint8_t kIpProtoUdp = 17;
+constexpr uint8_t kIpProtoSctp = 132;
 constexpr uint8_t kIpProtoRouting = 43;
 constexpr uint8_t kIpProtoFragment = 44;
 constexpr uint8_t kIpProtoIcmpv6 = 58;
@@ -60,6 +62,10 @@ std::optional<DropReason> parse_l4(uint8_t proto, bool ipv6, Bytes l4, FlowKey* 
     copy_wire(&key->tp_dst, &l4[2]);
   } else if (proto == kIpProtoUdp) {
     if (l4.size() < kUdpHeaderLen) return DropReason::kTruncatedUdp;
+    copy_wire(&key->tp_src, &l4[0]);
+    copy_wire(&key->tp_dst, &l4[2]);
+  } else if (proto == kIpProtoSctp) {
+    if (l4.size() < kSctpCommonHeaderLen) return DropReason::kTruncatedSctp;
     copy_wire(&key->tp_src, &l4[0]);
     copy_wire(&key->tp_dst, &l4[2]);
   } else if ((proto == kIpProtoIcmp && !ipv6) || (proto == kIpProtoIcmpv6 && ipv6)) {

@@ -46,6 +46,14 @@ const Bytes kIpv4Udp = {
     0x14, 0xe9, 0x00, 0x35, 0x00, 0x0c, 0x29, 0xe8,
     // Payload
     0xab, 0xcd, 0x01, 0x00};  // 46 bytes
+// kIpv4Udp's addresses with an SCTP common header (ports 2905 -> 2906) and 4 payload bytes.
+const Bytes kIpv4Sctp = {
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+    0x45, 0x00, 0x00, 0x24, 0x12, 0x34, 0x40, 0x00, 0x01, 0x84, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01,
+    0x0a, 0x00, 0x00, 0x02,
+    // SCTP: source port, destination port, verification tag, checksum
+    0x0b, 0x59, 0x0b, 0x5a, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0xab, 0xcd, 0x01, 0x00};
 const Bytes kIpv4IcmpEcho = {
     // Ethernet
     0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
@@ -256,6 +264,14 @@ TEST(ParseFlow, Ipv4TcpSyn) {
 }
 
 TEST(ParseFlow, Ipv4Udp) { expect_parses_to(kIpv4Udp, ipv4_udp_key()); }
+
+TEST(ParseFlow, Ipv4SctpPutsItsPortsInTpSrcAndTpDst) {
+  FlowKey key;
+  ASSERT_FALSE(parse(kIpv4Sctp, &key));
+  EXPECT_EQ(key.nw_proto, 132);
+  EXPECT_EQ(ntohs(key.tp_src), 2905);
+  EXPECT_EQ(ntohs(key.tp_dst), 2906);
+}
 
 TEST(ParseFlow, Ipv4IcmpEchoPutsTypeAndCodeInPorts) {
   FlowKey key = ipv4_key(kB, kA, "10.0.0.1", "10.0.0.2", 1, 64);
@@ -500,6 +516,7 @@ TEST(ParseFlow, EveryTruncationOfEveryL4HeaderHasItsReason) {
   const Case cases[] = {
       {"ipv4_tcp", &kIpv4TcpSyn, 14, false, 34, 24, R::kTruncatedTcp},
       {"ipv4_udp", &kIpv4Udp, 14, false, 34, 8, R::kTruncatedUdp},
+      {"ipv4_sctp", &kIpv4Sctp, 14, false, 34, 12, R::kTruncatedSctp},
       {"ipv4_icmp", &kIpv4IcmpEcho, 14, false, 34, 8, R::kTruncatedIcmp},
       {"ipv4_options", &kIpv4OptionsUdp, 14, false, 38, 8, R::kTruncatedUdp},
       {"ipv6_tcp", &kIpv6TcpSyn, 14, true, 54, 24, R::kTruncatedTcp},
@@ -577,7 +594,7 @@ TEST(ParseFlow, RandomMutationsNeverCrash) {
 }
 
 TEST(DropReason, NamesAreUniqueSnakeCaseWithDescriptions) {
-  EXPECT_EQ(kDropReasonCount, 17u);
+  EXPECT_EQ(kDropReasonCount, 18u);
   EXPECT_EQ(drop_reason_name(DropReason::kTruncatedEthernet), "truncated_ethernet");
   std::set<std::string_view> names;
   for (size_t i = 0; i < kDropReasonCount; ++i) {

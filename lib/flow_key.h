@@ -39,8 +39,9 @@ namespace vs {
 //   payload length are ignored; jumbograms (payload length 0) have no L4 bytes.
 // - L4: TCP (whole header incl. options, data offset >= 5), UDP (8 bytes), SCTP (the 12-byte
 //   common header), ICMP over IPv4 and ICMPv6 over IPv6 (8 bytes, as OVS requires): tp_src/tp_dst
-//   hold ports, or for ICMP the type and code (each widened to 16 bits, network order, as OVS does). Other
-//   protocols leave tp_* zero. ICMPv6 neighbour discovery targets/options are not parsed yet.
+//   hold ports, or for ICMP the type and code (each widened to 16 bits, network order, as OVS
+//   does). Other protocols leave tp_* zero. ICMPv6 neighbour discovery targets/options are not
+//   parsed yet.
 //
 // Drop versus keep. Unlike OVS, which forwards whatever prefix it could parse, a frame whose
 // Ethernet header, VLAN tag, ARP (fixed part, or the whole Ethernet/IPv4 body), IPv4/IPv6 header,

@@ -31,7 +31,7 @@ class Ofproto {
   MacLearningTable& macs() { return macs_; }
   const MacLearningTable& macs() const { return macs_; }
 
-  // Ports by OpenFlow number (kOfppLocal for the bridge's own port), in number order: the
+  // Ports by OpenFlow number (ofp::kPortLocal for the bridge's own port), in number order: the
   // order NORMAL floods in.
   const std::map<uint32_t, PortEntry>& ports() const { return ports_; }
   void add_port(uint32_t ofport, PortEntry entry) { ports_[ofport] = std::move(entry); }

@@ -1,4 +1,4 @@
-// Pipeline (pipeline.h): one lib Classifier per table, over rules the pipeline owns.
+// Pipeline (pipeline.h): flow-mod semantics over one classifier per table.
 #include "controller/pipeline.h"
 
 #include <algorithm>
@@ -6,13 +6,56 @@
 #include <utility>
 
 namespace vs::controller {
+namespace {
+
+using ofp::FlowModCommand;
+
+// True if every packet `narrow` matches is also matched by `wide`: `wide` constrains no bit
+// that `narrow` leaves free, and both agree where `wide` looks.
+bool covers(const FlowMatch& wide, const FlowMatch& narrow) {
+  for (size_t i = 0; i < kFlowKeyWords; ++i) {
+    const uint64_t wide_mask = flow_internal::load_word(wide.mask, i);
+    const uint64_t narrow_mask = flow_internal::load_word(narrow.mask, i);
+    if ((wide_mask & ~narrow_mask) != 0) return false;
+    if ((flow_internal::load_word(wide.key, i) ^ flow_internal::load_word(narrow.key, i)) &
+        wide_mask) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// True if some packet matches both: they agree wherever both look.
+bool overlaps(const FlowMatch& a, const FlowMatch& b) {
+  for (size_t i = 0; i < kFlowKeyWords; ++i) {
+    const uint64_t both = flow_internal::load_word(a.mask, i) & flow_internal::load_word(b.mask, i);
+    if ((flow_internal::load_word(a.key, i) ^ flow_internal::load_word(b.key, i)) & both) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool list_outputs_to(const std::optional<ofp::ActionList>& actions, uint32_t port, uint32_t group) {
+  if (!actions) return false;
+  return std::any_of(actions->begin(), actions->end(), [&](const ofp::Action& a) {
+    return (a.kind == ofp::Action::Kind::kOutput && port != ofp::kPortAny && a.port == port) ||
+           (a.kind == ofp::Action::Kind::kGroup && group != ofp::kGroupAny && a.group_id == group);
+  });
+}
+
+}  // namespace
+
+bool FlowRule::outputs_to(uint32_t port, uint32_t group) const {
+  if (port == ofp::kPortAny && group == ofp::kGroupAny) return true;
+  return list_outputs_to(instructions.apply_actions, port, group) ||
+         list_outputs_to(instructions.write_actions, port, group);
+}
 
 Pipeline::Pipeline() : tables_(kTables) {
   auto normal = std::make_unique<FlowRule>();
-  normal->match = FlowKey{};
-  normal->mask = FlowMask{};
   normal->priority = 0;
-  normal->actions = {{OfAction::Kind::kOutput, kOfppNormal}};
+  normal->instructions.apply_actions = ofp::ActionList{ofp::Action::output(ofp::kPortNormal)};
   add(std::move(normal));
 }
 
@@ -25,22 +68,118 @@ const FlowRule* Pipeline::lookup(uint8_t table, const FlowKey& key, FlowMask* wi
   return static_cast<const FlowRule*>(tables_[table]->lookup(key, wildcards));
 }
 
-void Pipeline::add(std::unique_ptr<FlowRule> rule) {
+void Pipeline::insert(std::unique_ptr<FlowRule> rule) {
   assert(rule->table_id < kTables);
   auto& table = tables_[rule->table_id];
   if (!table) table = std::make_unique<Classifier>();
-  FlowKey match = rule->match;
-  flow_apply_mask(match, rule->mask);
-  rule->match = match;
-  if (const ClassifierRule* old = table->find_exactly(match, rule->mask, rule->priority)) {
-    table->remove(*old);
-    std::erase_if(rules_, [&](const auto& r) { return r.get() == old; });
+  flow_apply_mask(rule->match, rule->mask);
+  if (const ClassifierRule* old = table->find_exactly(rule->match, rule->mask, rule->priority)) {
+    erase(*static_cast<const FlowRule*>(old));
   }
+  rule->id = next_id_++;
   [[maybe_unused]] const ClassifierRule* clash = table->insert(*rule);
   assert(clash == nullptr);
-  rules_.push_back(std::move(rule));
+  rules_.emplace(rule->id, std::move(rule));
 }
 
-size_t Pipeline::rule_count() const { return rules_.size(); }
+void Pipeline::erase(const FlowRule& rule) {
+  tables_[rule.table_id]->remove(rule);
+  rules_.erase(rule.id);
+}
+
+void Pipeline::add(std::unique_ptr<FlowRule> rule) { insert(std::move(rule)); }
+
+template <class Fn>
+void Pipeline::for_selected(const FlowSelector& selector, Fn&& fn) const {
+  auto chosen = [&](const FlowRule& rule) {
+    if (selector.table_id != ofp::kTableAll && rule.table_id != selector.table_id) return false;
+    if (((rule.cookie ^ selector.cookie) & selector.cookie_mask) != 0) return false;
+    if (!rule.outputs_to(selector.out_port, selector.out_group)) return false;
+    if (selector.strict) {
+      return rule.priority == selector.priority &&
+             std::memcmp(&rule.mask, &selector.match.mask, sizeof rule.mask) == 0 &&
+             std::memcmp(&rule.match, &selector.match.key, sizeof rule.match) == 0;
+    }
+    return covers(selector.match, rule.flow_match());
+  };
+  std::vector<FlowRule*> rules;
+  for (const auto& [id, rule] : rules_) {
+    if (chosen(*rule)) rules.push_back(rule.get());
+  }
+  std::stable_sort(rules.begin(), rules.end(),
+                   [](const FlowRule* a, const FlowRule* b) { return a->table_id < b->table_id; });
+  for (FlowRule* rule : rules) fn(*rule);
+}
+
+std::vector<const FlowRule*> Pipeline::select(const FlowSelector& selector) const {
+  std::vector<const FlowRule*> out;
+  for_selected(selector, [&](const FlowRule& rule) { out.push_back(&rule); });
+  return out;
+}
+
+ofp::OfpResult<void> Pipeline::apply(const ofp::FlowMod& mod, const FlowMatch& match,
+                                     Clock::TimePoint now,
+                                     const std::function<void(const FlowRule&)>& removed) {
+  const bool deleting =
+      mod.command == FlowModCommand::kDelete || mod.command == FlowModCommand::kDeleteStrict;
+  if (mod.table_id == ofp::kTableAll ? !deleting : mod.table_id >= kTables) {
+    return ofp::err::kFlowModBadTableId;
+  }
+  if (auto next = mod.instructions.goto_table;
+      !deleting && next && (*next <= mod.table_id || *next >= kTables)) {
+    return ofp::err::kInstructionBadTableId;
+  }
+  FlowSelector selector{mod.table_id, match, false, mod.priority, mod.cookie, mod.cookie_mask};
+  switch (mod.command) {
+    case FlowModCommand::kAdd: {
+      if (mod.flags & ofp::kFlowCheckOverlap) {
+        for (const auto& [id, rule] : rules_) {
+          const bool same = rule->priority == mod.priority && rule->table_id == mod.table_id;
+          const bool identical = std::memcmp(&rule->mask, &match.mask, sizeof match.mask) == 0 &&
+                                 std::memcmp(&rule->match, &match.key, sizeof match.key) == 0;
+          if (same && !identical && overlaps(rule->flow_match(), match)) {
+            return ofp::err::kOverlap;
+          }
+        }
+      }
+      auto rule = std::make_unique<FlowRule>();
+      rule->match = match.key;
+      rule->mask = match.mask;
+      rule->priority = mod.priority;
+      rule->table_id = mod.table_id;
+      rule->cookie = mod.cookie;
+      rule->idle_timeout = mod.idle_timeout;
+      rule->hard_timeout = mod.hard_timeout;
+      rule->flags = mod.flags;
+      rule->instructions = mod.instructions;
+      rule->created = now;
+      insert(std::move(rule));
+      return boost::outcome_v2::success();
+    }
+    case FlowModCommand::kModify:
+    case FlowModCommand::kModifyStrict:
+      // OpenFlow 1.2 and later: a modify that names no rule adds nothing.
+      selector.strict = mod.command == FlowModCommand::kModifyStrict;
+      for_selected(selector, [&](FlowRule& rule) {
+        rule.instructions = mod.instructions;
+        if (mod.flags & ofp::kFlowResetCounts) rule.packet_count = rule.byte_count = 0;
+      });
+      return boost::outcome_v2::success();
+    case FlowModCommand::kDelete:
+    case FlowModCommand::kDeleteStrict: {
+      selector.strict = mod.command == FlowModCommand::kDeleteStrict;
+      selector.out_port = mod.out_port;
+      selector.out_group = mod.out_group;
+      std::vector<FlowRule*> doomed;
+      for_selected(selector, [&](FlowRule& rule) { doomed.push_back(&rule); });
+      for (FlowRule* rule : doomed) {
+        if (removed) removed(*rule);
+        erase(*rule);
+      }
+      return boost::outcome_v2::success();
+    }
+  }
+  return ofp::err::kBadCommand;
+}
 
 }  // namespace vs::controller

@@ -1,39 +1,54 @@
-// A bridge's OpenFlow tables: rules with priorities and masks on the one lib classifier, and the
-// OpenFlow actions they carry. For now a new pipeline holds the single rule a bridge without a
-// controller needs, `table=0, priority=0, actions=NORMAL`; the OpenFlow channel fills in the
-// rest (more tables, instructions, counters) on the same shape. xlate.h walks it.
+// A bridge's OpenFlow tables (0-253): rules with priorities, masks, cookies, timeouts, flags and
+// instructions on the one lib classifier per table, changed by flow-mods with OpenFlow 1.3's
+// semantics (add, modify and delete, loose and strict, with cookie and out_port/out_group
+// filters). A new pipeline holds the rule a bridge without a controller needs:
+// `table=0, priority=0, actions=NORMAL`. xlate.h walks it; the OpenFlow channel edits it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
+#include "controller/flow_match.h"
+#include "controller/ofp_actions.h"
+#include "controller/ofp_message.h"
 #include "lib/classifier.h"
+#include "lib/clock.h"
 #include "lib/flow_key.h"
 
 namespace vs::controller {
 
-// OpenFlow 1.3 reserved port numbers (OFPP_*).
-inline constexpr uint32_t kOfppInPort = 0xfffffff8;
-inline constexpr uint32_t kOfppNormal = 0xfffffffa;
-inline constexpr uint32_t kOfppFlood = 0xfffffffb;
-inline constexpr uint32_t kOfppAll = 0xfffffffc;
-inline constexpr uint32_t kOfppController = 0xfffffffd;
-inline constexpr uint32_t kOfppLocal = 0xfffffffe;
-inline constexpr uint32_t kOfppMax = 0xffffff00;  // highest number of a physical port
-
-struct OfAction {
-  enum class Kind : uint8_t {
-    kOutput,  // `port`: a port number or one of the reserved ports above
-  };
-  Kind kind;
-  uint32_t port = 0;
-};
-
 struct FlowRule : ClassifierRule {
   uint8_t table_id = 0;
   uint64_t cookie = 0;
-  std::vector<OfAction> actions;  // empty: drop
+  uint16_t idle_timeout = 0;
+  uint16_t hard_timeout = 0;
+  uint16_t flags = 0;  // ofp::kFlow* (send_flow_rem, no counts, ...)
+  ofp::Instructions instructions;
+  Clock::TimePoint created{};
+  uint64_t packet_count = 0;
+  uint64_t byte_count = 0;
+
+  FlowMatch flow_match() const { return {match, mask}; }
+  // Whether an output to `port` (ofp::kPortAny: any) or to `group` is among its actions, for
+  // the out_port/out_group filters of delete and stats requests.
+  bool outputs_to(uint32_t port, uint32_t group) const;
+};
+
+// Which rules a flow-mod or stats request names (OpenFlow 1.3, 6.4): a loose request takes every
+// rule whose match is at least as specific as `match`; a strict one the rule with exactly that
+// match and priority.
+struct FlowSelector {
+  uint8_t table_id = ofp::kTableAll;
+  FlowMatch match{};
+  bool strict = false;
+  uint16_t priority = 0;  // strict only
+  uint64_t cookie = 0;
+  uint64_t cookie_mask = 0;
+  uint32_t out_port = ofp::kPortAny;
+  uint32_t out_group = ofp::kGroupAny;
 };
 
 // Owned and used by one thread (the forwarding thread; see datapath/datapath.h).
@@ -51,13 +66,30 @@ class Pipeline {
   // key bits the lookup read.
   const FlowRule* lookup(uint8_t table, const FlowKey& key, FlowMask* wildcards) const;
 
-  // Adds a rule, replacing one with the same table, match, mask and priority.
+  // Applies a flow-mod whose match is already mapped (flow_match.h). Errors, as OpenFlow
+  // names them: BAD_TABLE_ID (OFPTT_ALL for add or modify, a table above 253), OVERLAP (add
+  // with check_overlap), BAD_INSTRUCTION BAD_TABLE_ID (goto_table not to a later table). The
+  // rules a delete removed are passed to `removed` (for flow-removed messages).
+  ofp::OfpResult<void> apply(const ofp::FlowMod& mod, const FlowMatch& match, Clock::TimePoint now,
+                             const std::function<void(const FlowRule&)>& removed = {});
+
+  // Adds (or replaces) one rule as an add flow-mod would, without checks; for code and tests.
   void add(std::unique_ptr<FlowRule> rule);
-  size_t rule_count() const;
+
+  // The rules `selector` names, in table order then insertion order.
+  std::vector<const FlowRule*> select(const FlowSelector& selector) const;
+  size_t rule_count() const { return rules_.size(); }
 
  private:
-  std::vector<std::unique_ptr<FlowRule>> rules_;
-  std::vector<std::unique_ptr<Classifier>> tables_;  // created on first use
+  void insert(std::unique_ptr<FlowRule> rule);
+  void erase(const FlowRule& rule);
+  // Calls fn(FlowRule&) for the rules `selector` names.
+  template <class Fn>
+  void for_selected(const FlowSelector& selector, Fn&& fn) const;
+
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, std::unique_ptr<FlowRule>> rules_;  // by id: insertion order
+  std::vector<std::unique_ptr<Classifier>> tables_;      // created on first use
 };
 
 }  // namespace vs::controller

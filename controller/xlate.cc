@@ -1,67 +1,66 @@
-// Xlate (xlate.h): pipeline walk, OpenFlow output ports to datapath ports, and NORMAL with its
-// 802.1Q rules (vlan/port_vlans.h), tagging each copy for the port it leaves by.
+// Xlate (xlate.h): the walk through a bridge's tables (instructions, the action set), OpenFlow
+// actions and output ports to datapath actions, and NORMAL with its 802.1Q rules
+// (vlan/port_vlans.h), each copy tagged for the port it leaves by (tag_stack.h).
 #include "controller/xlate.h"
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "controller/tag_stack.h"
 
 namespace vs::controller {
 namespace {
 
 using datapath::DpAction;
 using datapath::DpActions;
+using ofp::Action;
 
 void set_all_ones(auto& field) { std::memset(&field, 0xff, sizeof field); }
 
 bool is_group_mac(const std::array<uint8_t, 6>& mac) { return (mac[0] & 1) != 0; }
 
-// The frame's outer tag as VLAN rules see it: VID 0 for untagged and priority-tagged frames.
-vlan::Tag frame_tag(const FlowKey& key) {
-  const uint16_t tci = ntohs(key.vlan_tci);
-  if (!(tci & kVlanPresent)) return {};
-  return {static_cast<uint16_t>(tci & 0x0fff), static_cast<uint8_t>(tci >> 13)};
+// A tag as VLAN rules see it: VID 0 for none or a priority tag.
+vlan::Tag rules_tag(const std::optional<vlan::WireTag>& wire) {
+  if (!wire) return {};
+  return {static_cast<uint16_t>(wire->tci & 0x0fff), static_cast<uint8_t>(wire->tci >> 13)};
 }
 
-// The outer tag the packet carries at the current point of the action list. Outputs that need
-// another one get the pops and pushes that make it so; the received tag is kept byte for byte
-// (its DEI bit included) while nothing has changed it.
-class TagState {
- public:
-  explicit TagState(const FlowKey& key)
-      : tpid_(ntohs(key.vlan_tpid)), received_(frame_tag(key)), tagged_(key.vlan_tpid != 0) {}
+// The order OpenFlow 1.3 (5.10) runs an action set in; output last.
+int action_set_rank(const Action& action) {
+  switch (action.kind) {
+    case Action::Kind::kPopVlan:
+      return 0;
+    case Action::Kind::kPushVlan:
+      return 1;
+    case Action::Kind::kDecNwTtl:
+      return 2;
+    case Action::Kind::kSetNwTtl:
+    case Action::Kind::kSetField:
+      return 3;
+    case Action::Kind::kGroup:
+      return 4;
+    case Action::Kind::kOutput:
+      return 5;
+  }
+  return 6;
+}
 
-  // Makes the packet leave untagged (nullopt) or with `tag`, whose TPID is the received one if
-  // the frame had a tag (as OVS keeps it) and 802.1Q otherwise.
-  void want(std::optional<vlan::Tag> tag, DpActions& actions) {
-    if (!tag) {
-      if (has_tag()) actions.push_back(datapath::pop_vlan());
-      now_ = vlan::WireTag{};
-      return;
+// write_actions: one action of each kind (one set_field per field), the newest wins.
+void merge_into_action_set(ofp::ActionList& set, const ofp::ActionList& written) {
+  for (const Action& action : written) {
+    auto same = std::find_if(set.begin(), set.end(), [&](const Action& old) {
+      return old.kind == action.kind &&
+             (action.kind != Action::Kind::kSetField || old.field.field == action.field.field);
+    });
+    if (same != set.end()) {
+      *same = action;
+    } else {
+      set.push_back(action);
     }
-    const vlan::WireTag wire{tagged_ ? tpid_ : vlan::kTpid8021Q,
-                             vlan::make_tci(tag->vid, tag->pcp)};
-    if (now_ ? *now_ == wire : tagged_ && received_ == *tag) return;
-    if (has_tag()) actions.push_back(datapath::pop_vlan());
-    actions.push_back(datapath::push_vlan(wire));
-    now_ = wire;
   }
-
-  // Back to the frame as received, for the actions after NORMAL.
-  void restore(DpActions& actions) {
-    if (!now_) return;
-    want(tagged_ ? std::optional(received_) : std::nullopt, actions);
-    now_.reset();
-  }
-
- private:
-  bool has_tag() const { return now_ ? now_->tpid != 0 : tagged_; }
-
-  uint16_t tpid_;
-  vlan::Tag received_;
-  bool tagged_;
-  std::optional<vlan::WireTag> now_;  // nullopt: as received; TPID 0: untagged
-};
+}
 
 }  // namespace
 
@@ -71,9 +70,64 @@ struct Xlate::Context {
   uint32_t in_ofport;
   FlowMask& wildcards;
   DpActions& actions;
-  TagState tags;
-  std::optional<DropReason> drop;  // why NORMAL sent nothing, if it refused the frame
+  FlowKey of_key;    // what the tables see: OpenFlow in_port, metadata, the tags as changed
+  TagStack logical;  // the tags the packet should carry now
+  TagStack sent;     // the tags the datapath packet carries at this point of the action list
+  std::optional<DropReason> drop = std::nullopt;  // why nothing was sent, if a rule refused it
+
+  Context(Ofproto& bridge, const FlowKey& key, uint32_t in_ofport, FlowMask& wildcards,
+          DpActions& actions)
+      : bridge(bridge),
+        key(key),
+        in_ofport(in_ofport),
+        wildcards(wildcards),
+        actions(actions),
+        of_key(key),
+        logical(key),
+        sent(key) {
+    of_key.in_port = in_ofport;
+  }
+
+  // The tables see the logical outer tag from now on.
+  void tags_changed() {
+    const auto outer = logical.outer();
+    of_key.vlan_tpid = outer ? htons(outer->tpid) : 0;
+    of_key.vlan_tci = outer ? htons(static_cast<uint16_t>(outer->tci | kVlanPresent)) : 0;
+  }
+  // Sends the packet, carrying `tags`, out of datapath port `dp_port`.
+  void emit(const TagStack& tags, uint32_t dp_port) {
+    tags.sync(sent, actions);
+    actions.push_back(datapath::output(dp_port));
+  }
 };
+
+ofp::OfpResult<void> Xlate::check_supported(const ofp::Instructions& instructions) {
+  for (const auto* list : {&instructions.apply_actions, &instructions.write_actions}) {
+    if (!*list) continue;
+    for (const Action& action : **list) {
+      switch (action.kind) {
+        case Action::Kind::kOutput:
+          if (action.port == ofp::kPortTable) return ofp::err::kBadOutPort;  // packet-out only
+          break;
+        case Action::Kind::kPushVlan:
+        case Action::Kind::kPopVlan:
+          break;
+        case Action::Kind::kSetField:
+          if (action.field.field != ofp::OxmField::kVlanVid &&
+              action.field.field != ofp::OxmField::kVlanPcp) {
+            return ofp::err::kBadSetType;  // header rewrites beyond the tag: not yet
+          }
+          break;
+        case Action::Kind::kGroup:
+          return ofp::err::kBadOutGroup;  // no group table yet: every group is unknown
+        case Action::Kind::kDecNwTtl:
+        case Action::Kind::kSetNwTtl:
+          return ofp::err::kBadActionType;  // not yet
+      }
+    }
+  }
+  return boost::outcome_v2::success();
+}
 
 Ofproto& Xlate::add_bridge(const std::string& name) {
   auto& slot = bridges_[name];
@@ -133,51 +187,93 @@ void Xlate::translate(const FlowKey& key, FlowMask& wildcards, DpActions& action
   if (it == by_dp_port_.end()) return;  // a port on no bridge: drop
   auto [bridge, in_ofport] = it->second;
 
-  // The pipeline sees OpenFlow port numbers; in_port is exact in every megaflow anyway.
-  FlowKey of_key = key;
-  of_key.in_port = in_ofport;
-  const FlowRule* rule = bridge->pipeline().lookup(0, of_key, &wildcards);
-  wildcards.in_port = ~uint32_t{0};
-  if (rule == nullptr) return;  // table miss without a table-miss rule: drop
-  Context ctx{*bridge, key, in_ofport, wildcards, actions, TagState(key), std::nullopt};
-  for (const OfAction& action : rule->actions) {
-    switch (action.kind) {
-      case OfAction::Kind::kOutput:
-        if (action.port == kOfppNormal) {
-          normal(ctx);
-          ctx.tags.restore(actions);
-        } else {
-          output(ctx, action.port);
-        }
-        break;
+  // The tables see OpenFlow port numbers; in_port is exact in every megaflow anyway.
+  Context ctx(*bridge, key, in_ofport, wildcards, actions);
+  ofp::ActionList action_set;
+  uint8_t table = 0;
+  while (true) {  // goto_table only goes forward, so this ends
+    const FlowRule* rule = bridge->pipeline().lookup(table, ctx.of_key, &wildcards);
+    if (rule == nullptr) break;  // a miss without a table-miss rule: dropped, action set too
+    const ofp::Instructions& instructions = rule->instructions;
+    if (instructions.apply_actions) run_actions(ctx, *instructions.apply_actions);
+    if (instructions.clear_actions) action_set.clear();
+    if (instructions.write_actions) merge_into_action_set(action_set, *instructions.write_actions);
+    if (const auto& metadata = instructions.write_metadata) {
+      ctx.of_key.metadata =
+          (ctx.of_key.metadata & ~metadata->mask) | (metadata->value & metadata->mask);
     }
+    if (!instructions.goto_table) {
+      std::stable_sort(action_set.begin(), action_set.end(), [](const Action& a, const Action& b) {
+        return action_set_rank(a) < action_set_rank(b);
+      });
+      run_actions(ctx, action_set);
+      break;
+    }
+    table = *instructions.goto_table;
   }
+  wildcards.in_port = ~uint32_t{0};
   // Tag changes after the last output change nothing anyone sees.
   while (!actions.empty() && actions.back().kind != DpAction::Kind::kOutput) actions.pop_back();
   if (actions.empty() && ctx.drop) actions.push_back(datapath::drop(*ctx.drop));
 }
 
-void Xlate::output(Context& ctx, uint32_t out_ofport) const {
-  switch (out_ofport) {
-    case kOfppInPort:
-      if (auto dp = ctx.bridge.dp_port(ctx.in_ofport)) ctx.actions.push_back(datapath::output(*dp));
-      return;
-    case kOfppFlood:
-    case kOfppAll:
-      flood(ctx);
-      return;
-    case kOfppController:
-      return;  // the OpenFlow channel is not built yet
-    default:
-      // OpenFlow never sends a packet back where it came from unless told IN_PORT.
-      if (out_ofport == ctx.in_ofport) return;
-      if (auto dp = ctx.bridge.dp_port(out_ofport)) ctx.actions.push_back(datapath::output(*dp));
+void Xlate::run_actions(Context& ctx, const ofp::ActionList& list) {
+  for (const Action& action : list) {
+    switch (action.kind) {
+      case Action::Kind::kOutput:
+        if (action.port == ofp::kPortNormal) {
+          normal(ctx);
+        } else {
+          output(ctx, action.port);
+        }
+        break;
+      case Action::Kind::kPushVlan: {
+        // The new tag takes the VID and PCP of the tag it covers, if any (OpenFlow 1.3, 7.2.5).
+        const auto outer = ctx.logical.outer();
+        ctx.logical.push({action.ethertype, outer ? outer->tci : uint16_t{0}});
+        ctx.tags_changed();
+        break;
+      }
+      case Action::Kind::kPopVlan:
+        ctx.logical.pop();
+        ctx.tags_changed();
+        break;
+      case Action::Kind::kSetField: {
+        const auto outer = ctx.logical.outer();
+        if (!outer) break;  // no tag to set a field of: nothing to do, as in OVS
+        const auto value = static_cast<uint16_t>(action.field.number());
+        const uint16_t tci = action.field.field == ofp::OxmField::kVlanVid
+                                 ? static_cast<uint16_t>((outer->tci & 0xf000) | (value & 0x0fff))
+                                 : static_cast<uint16_t>((outer->tci & 0x1fff) | (value & 7) << 13);
+        ctx.logical.set_outer({outer->tpid, tci});
+        ctx.tags_changed();
+        break;
+      }
+      case Action::Kind::kGroup:  // refused at flow-mod time (check_supported)
+      case Action::Kind::kDecNwTtl:
+      case Action::Kind::kSetNwTtl:
+        break;
+    }
   }
 }
 
-void Xlate::flood(Context& ctx) const {
-  for (const auto& [ofport, port] : ctx.bridge.ports()) {
-    if (ofport != ctx.in_ofport) ctx.actions.push_back(datapath::output(port.dp_port));
+void Xlate::output(Context& ctx, uint32_t out_ofport) const {
+  switch (out_ofport) {
+    case ofp::kPortInPort:
+      if (auto dp = ctx.bridge.dp_port(ctx.in_ofport)) ctx.emit(ctx.logical, *dp);
+      return;
+    case ofp::kPortFlood:
+    case ofp::kPortAll:
+      for (const auto& [ofport, port] : ctx.bridge.ports()) {
+        if (ofport != ctx.in_ofport) ctx.emit(ctx.logical, port.dp_port);
+      }
+      return;
+    case ofp::kPortController:
+      return;  // packet-in comes with the OpenFlow channel's next step
+    default:
+      // OpenFlow never sends a packet back where it came from unless told IN_PORT.
+      if (out_ofport == ctx.in_ofport) return;
+      if (auto dp = ctx.bridge.dp_port(out_ofport)) ctx.emit(ctx.logical, *dp);
   }
 }
 
@@ -188,7 +284,7 @@ void Xlate::normal(Context& ctx) {
   set_all_ones(ctx.wildcards.vlan_tci);
   set_all_ones(ctx.wildcards.vlan_tpid);
   const Ofproto::PortEntry* in = ctx.bridge.port(ctx.in_ofport);
-  const std::optional<vlan::Tag> tag = in->vlans.input(frame_tag(ctx.key));
+  const std::optional<vlan::Tag> tag = in->vlans.input(rules_tag(ctx.logical.outer()));
   if (!tag) {
     ctx.drop = DropReason::kVlanFiltered;
     return;
@@ -210,21 +306,25 @@ void Xlate::normal(Context& ctx) {
 }
 
 void Xlate::normal_output(Context& ctx, const Ofproto::PortEntry& port, vlan::Tag tag) const {
+  // The VLAN travels as the outer tag, keeping its TPID where the frame had one.
+  const auto outer = ctx.logical.outer();
+  const uint16_t tpid = outer ? outer->tpid : vlan::kTpid8021Q;
+  TagStack tags = ctx.logical;
   switch (port.vlans.output(tag.vid)) {
     case vlan::Egress::kNone:
       return;
     case vlan::Egress::kUntagged:
       if (port.vlans.keeps_priority_tag(tag.pcp)) {
-        ctx.tags.want(vlan::Tag{0, tag.pcp}, ctx.actions);
+        tags.set_outer({tpid, vlan::make_tci(0, tag.pcp)});
       } else {
-        ctx.tags.want(std::nullopt, ctx.actions);
+        tags.pop();
       }
       break;
     case vlan::Egress::kTagged:
-      ctx.tags.want(tag, ctx.actions);
+      tags.set_outer({tpid, vlan::make_tci(tag.vid, tag.pcp)});
       break;
   }
-  ctx.actions.push_back(datapath::output(port.dp_port));
+  ctx.emit(tags, port.dp_port);
 }
 
 void Xlate::flow_used(const FlowKey& match) {

@@ -45,8 +45,14 @@ class Xlate final : public datapath::Upcall {
   void run_periodic() override;
   uint64_t generation() const override { return generation_; }
 
-  // Call after any change the caches cannot know about (a MAC table flushed or resized).
+  // Call after any change the caches cannot know about (a MAC table flushed or resized, flows
+  // changed).
   void bump_generation() { ++generation_; }
+
+  // Whether translation can run everything in `instructions`; the OpenFlow error to refuse a
+  // flow-mod with otherwise (header rewrites beyond the VLAN tag, TTL actions and groups are
+  // not done yet).
+  static ofp::OfpResult<void> check_supported(const ofp::Instructions& instructions);
 
  private:
   struct Attachment {
@@ -55,8 +61,8 @@ class Xlate final : public datapath::Upcall {
   };
   struct Context;  // one translation's state (xlate.cc)
 
+  void run_actions(Context& ctx, const ofp::ActionList& list);
   void output(Context& ctx, uint32_t out_ofport) const;
-  void flood(Context& ctx) const;
   void normal(Context& ctx);
   // Sends the packet out of `port` as NORMAL does: retagged for the port's VLAN rules.
   void normal_output(Context& ctx, const Ofproto::PortEntry& port, vlan::Tag tag) const;

@@ -15,7 +15,7 @@
 namespace vs::vswitchd {
 namespace {
 
-using controller::kOfppLocal;
+using controller::ofp::kPortLocal;
 using datapath::Datapath;
 
 constexpr int64_t kLocalOfport = 65534;  // OFPP_LOCAL as OVS writes it in Interface.ofport
@@ -205,7 +205,7 @@ void Bridges::attach(Iface& iface) {
   }
   auto info = datapath::read_netdev_info(config.name);
   int64_t ofport = allocate_ofport(iface);
-  uint32_t of_number = ofport == kLocalOfport ? kOfppLocal : static_cast<uint32_t>(ofport);
+  uint32_t of_number = ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(ofport);
   auto added = forwarding_.call([&](Datapath& dp) -> Result<uint32_t> {
     VS_ASSIGN(uint32_t dp_port, dp.add_port(std::move(port).value()));
     controller::Ofproto& bridge = xlate_.add_bridge(iface.bridge);
@@ -400,7 +400,7 @@ Result<std::string> Bridges::fdb_show(const std::string& bridge) {
   out << " port  VLAN  MAC                Age\n";
   for (const auto& e : entries) {
     char line[80];
-    std::string port = e.port == kOfppLocal ? "LOCAL" : std::to_string(e.port);
+    std::string port = e.port == kPortLocal ? "LOCAL" : std::to_string(e.port);
     std::snprintf(line, sizeof line, "%5s  %4u  %s  %3u\n", port.c_str(), e.vlan,
                   datapath::format_mac(e.mac).c_str(), e.age_seconds);
     out << line;

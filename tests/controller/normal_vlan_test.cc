@@ -209,7 +209,8 @@ TEST_F(NormalVlanTest, ActionsAfterNormalSeeTheFrameAsReceived) {
   add_matrix_ports();
   auto rule = std::make_unique<FlowRule>();
   rule->priority = 10;
-  rule->actions = {{OfAction::Kind::kOutput, kOfppNormal}, {OfAction::Kind::kOutput, 8}};
+  rule->instructions.apply_actions =
+      ofp::ActionList{ofp::Action::output(ofp::kPortNormal), ofp::Action::output(8)};
   xlate_.bridge("br0")->pipeline().add(std::move(rule));
   // NORMAL sends VLAN 10 tagged to port 8; the output:8 after it sends the untagged original.
   EXPECT_EQ(

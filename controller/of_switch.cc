@@ -1,0 +1,169 @@
+// OfSwitch (of_switch.h): one handler per message kind.
+#include "controller/of_switch.h"
+
+#include <type_traits>
+
+#include "controller/flow_match.h"
+
+namespace vs::controller {
+namespace {
+
+constexpr uint32_t kCapabilityFlowStats = 1;  // OFPC_FLOW_STATS
+constexpr uint16_t kFragmentMask = 3;         // OFPC_FRAG_MASK; only OFPC_FRAG_NORMAL is done
+// Room for one multipart reply: the 16-bit length, less the header and multipart header.
+constexpr size_t kMultipartRoom =
+    ofp::kMaxMessage - sizeof(ofp::Header) - sizeof(ofp::MultipartHeader);
+
+std::vector<uint8_t> error(ofp::OfpError e, std::span<const uint8_t> raw) {
+  return ofp::encode_error_reply(e, raw);
+}
+
+}  // namespace
+
+OfSwitch::OfSwitch(std::string bridge, uint64_t datapath_id, datapath::ForwardingThread& forwarding,
+                   Xlate& xlate, const Clock& clock, PortSource ports)
+    : bridge_(std::move(bridge)),
+      datapath_id_(datapath_id),
+      forwarding_(forwarding),
+      xlate_(xlate),
+      clock_(clock),
+      ports_(std::move(ports)) {}
+
+std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
+                                                   std::span<const uint8_t> raw) {
+  using namespace ofp;
+  const uint32_t xid = message.xid;
+  return std::visit(
+      [&](const auto& body) -> std::vector<std::vector<uint8_t>> {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, FeaturesRequest>) {
+          return {encode(
+              {xid, FeaturesReply{datapath_id_, 0, Pipeline::kTables, 0, kCapabilityFlowStats}})};
+        } else if constexpr (std::is_same_v<T, GetConfigRequest>) {
+          return {encode({xid, GetConfigReply{config_}})};
+        } else if constexpr (std::is_same_v<T, SetConfig>) {
+          if (body.flags & kFragmentMask) return {error(err::kConfigBadFlags, raw)};
+          config_ = body;
+          return {};
+        } else if constexpr (std::is_same_v<T, BarrierRequest>) {
+          // Every earlier message was applied before its handler returned.
+          return {encode({xid, BarrierReply{}})};
+        } else if constexpr (std::is_same_v<T, FlowMod>) {
+          auto reply = flow_mod(body, raw);
+          if (reply.empty()) return {};
+          return {std::move(reply)};
+        } else if constexpr (std::is_same_v<T, MultipartRequest>) {
+          if (std::holds_alternative<DescRequest>(body.body)) {
+            return {encode({xid, MultipartReply{0, DescReply{"vswitch", "userspace datapath",
+                                                             VS_VERSION, "None", bridge_}}})};
+          }
+          if (std::holds_alternative<PortDescRequest>(body.body)) {
+            return {encode({xid, MultipartReply{0, PortDescReply{ports_()}}})};
+          }
+          return flow_stats(xid, std::get<FlowStatsRequest>(body.body), raw);
+        } else if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, ErrorMsg> ||
+                             std::is_same_v<T, EchoReply>) {
+          return {};  // the channel's business, or nothing to answer
+        } else if constexpr (std::is_same_v<T, EchoRequest>) {
+          return {encode({xid, EchoReply{body.data}})};
+        } else {
+          return {error(err::kBadType, raw)};  // a reply sent to a switch
+        }
+      },
+      message.body);
+}
+
+std::vector<uint8_t> OfSwitch::flow_mod(const ofp::FlowMod& mod, std::span<const uint8_t> raw) {
+  ofp::OfpResult<FlowMatch> match = to_flow_match(mod.match);
+  if (!match) return error(match.error(), raw);
+  const bool deleting = mod.command == ofp::FlowModCommand::kDelete ||
+                        mod.command == ofp::FlowModCommand::kDeleteStrict;
+  if (!deleting) {
+    if (auto supported = Xlate::check_supported(mod.instructions); !supported) {
+      return error(supported.error(), raw);
+    }
+  }
+  const Clock::TimePoint now = clock_.now();
+  ofp::OfpResult<void> applied =
+      forwarding_.call([&](datapath::Datapath& dp) -> ofp::OfpResult<void> {
+        Ofproto* ofproto = xlate_.bridge(bridge_);
+        if (ofproto == nullptr) return ofp::err::kFlowModUnknown;
+        auto result = ofproto->pipeline().apply(mod, match.value(), now);
+        if (result) {
+          xlate_.bump_generation();
+          dp.invalidate_caches();  // after the barrier reply, every packet follows the new flows
+        }
+        return result;
+      });
+  if (!applied) return error(applied.error(), raw);
+  // No packet is ever buffered here, so a flow-mod naming a buffer names one that is unknown.
+  if (mod.buffer_id != ofp::kNoBuffer && !deleting) return error(ofp::err::kBufferUnknown, raw);
+  return {};
+}
+
+std::vector<std::vector<uint8_t>> OfSwitch::flow_stats(uint32_t xid,
+                                                       const ofp::FlowStatsRequest& request,
+                                                       std::span<const uint8_t> raw) {
+  ofp::OfpResult<FlowMatch> match = to_flow_match(request.match);
+  if (!match) return {error(match.error(), raw)};
+  if (request.table_id != ofp::kTableAll && request.table_id >= Pipeline::kTables) {
+    return {error(ofp::err::kBadTableId, raw)};
+  }
+  FlowSelector selector{
+      request.table_id, match.value(),    false, 0, request.cookie, request.cookie_mask,
+      request.out_port, request.out_group};
+  const Clock::TimePoint now = clock_.now();
+  std::vector<ofp::FlowStats> flows = forwarding_.call([&](datapath::Datapath&) {
+    std::vector<ofp::FlowStats> out;
+    Ofproto* ofproto = xlate_.bridge(bridge_);
+    if (ofproto == nullptr) return out;
+    for (const FlowRule* rule : ofproto->pipeline().select(selector)) {
+      const auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(now - rule->created);
+      ofp::FlowStats& flow = out.emplace_back();
+      flow.table_id = rule->table_id;
+      flow.duration_sec = static_cast<uint32_t>(age.count() / 1'000'000'000);
+      flow.duration_nsec = static_cast<uint32_t>(age.count() % 1'000'000'000);
+      flow.priority = static_cast<uint16_t>(rule->priority);
+      flow.idle_timeout = rule->idle_timeout;
+      flow.hard_timeout = rule->hard_timeout;
+      flow.flags = rule->flags;
+      flow.cookie = rule->cookie;
+      flow.packet_count = rule->packet_count;
+      flow.byte_count = rule->byte_count;
+      flow.match = to_oxm_match(rule->flow_match());
+      flow.instructions = rule->instructions;
+    }
+    return out;
+  });
+
+  if (request.aggregate) {
+    ofp::AggregateReply sum;
+    for (const ofp::FlowStats& flow : flows) {
+      sum.packet_count += flow.packet_count;
+      sum.byte_count += flow.byte_count;
+      ++sum.flow_count;
+    }
+    return {ofp::encode({xid, ofp::MultipartReply{0, sum}})};
+  }
+  // As many flows per message as fit; every message but the last says more will follow.
+  std::vector<std::vector<uint8_t>> replies;
+  ofp::FlowStatsReply part;
+  size_t used = 0;
+  for (ofp::FlowStats& flow : flows) {
+    const size_t size =
+        ofp::encode({xid, ofp::MultipartReply{0, ofp::FlowStatsReply{{flow}}}}).size() -
+        sizeof(ofp::Header) - sizeof(ofp::MultipartHeader);
+    if (used + size > kMultipartRoom && !part.flows.empty()) {
+      replies.push_back(
+          ofp::encode({xid, ofp::MultipartReply{ofp::kMultipartMore, std::move(part)}}));
+      part = {};
+      used = 0;
+    }
+    part.flows.push_back(std::move(flow));
+    used += size;
+  }
+  replies.push_back(ofp::encode({xid, ofp::MultipartReply{0, std::move(part)}}));
+  return replies;
+}
+
+}  // namespace vs::controller

@@ -1,0 +1,51 @@
+// One bridge as an OpenFlow 1.3 switch: answers the messages its connections deliver (the
+// management socket, and controllers later) from the bridge's pipeline, which it changes on the
+// forwarding thread. Runs on the control thread; the channel (of_channel.h) frames, negotiates
+// and answers echo; this class answers everything else, with an OFPT_ERROR where it must.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "controller/ofp_message.h"
+#include "controller/xlate.h"
+#include "datapath/forwarding_thread.h"
+#include "lib/clock.h"
+
+namespace vs::controller {
+
+class OfSwitch {
+ public:
+  // The bridge's ports as OFPMP_PORT_DESC describes them; vswitchd knows their devices.
+  using PortSource = std::function<std::vector<ofp::PortDesc>()>;
+
+  OfSwitch(std::string bridge, uint64_t datapath_id, datapath::ForwardingThread& forwarding,
+           Xlate& xlate, const Clock& clock, PortSource ports);
+
+  const std::string& bridge() const { return bridge_; }
+  uint64_t datapath_id() const { return datapath_id_; }
+  void set_datapath_id(uint64_t id) { datapath_id_ = id; }
+
+  // The replies to one message (`raw` is its bytes, for error data): none, one, or several
+  // (a multipart reply split to fit 64 KiB messages).
+  std::vector<std::vector<uint8_t>> handle(const ofp::Message& message,
+                                           std::span<const uint8_t> raw);
+
+ private:
+  std::vector<std::vector<uint8_t>> flow_stats(uint32_t xid, const ofp::FlowStatsRequest& request,
+                                               std::span<const uint8_t> raw);
+  std::vector<uint8_t> flow_mod(const ofp::FlowMod& mod, std::span<const uint8_t> raw);
+
+  std::string bridge_;
+  uint64_t datapath_id_;
+  datapath::ForwardingThread& forwarding_;
+  Xlate& xlate_;
+  const Clock& clock_;
+  PortSource ports_;
+  ofp::SwitchConfigBody config_;
+};
+
+}  // namespace vs::controller

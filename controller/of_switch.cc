@@ -18,6 +18,71 @@ std::vector<uint8_t> error(ofp::OfpError e, std::span<const uint8_t> raw) {
   return ofp::encode_error_reply(e, raw);
 }
 
+// A multipart reply whose items (flows, tables) may not fit one message: as many per message as
+// fit, every message but the last flagged "more follows".
+template <class Reply, class Item>
+std::vector<std::vector<uint8_t>> split_reply(uint32_t xid, std::vector<Item> items,
+                                              std::vector<Item> Reply::*list) {
+  std::vector<std::vector<uint8_t>> replies;
+  Reply part;
+  size_t used = 0;
+  for (Item& item : items) {
+    Reply one;
+    (one.*list).push_back(item);
+    const size_t size = ofp::encode({xid, ofp::MultipartReply{0, std::move(one)}}).size() -
+                        sizeof(ofp::Header) - sizeof(ofp::MultipartHeader);
+    if (used + size > kMultipartRoom && !(part.*list).empty()) {
+      replies.push_back(
+          ofp::encode({xid, ofp::MultipartReply{ofp::kMultipartMore, std::move(part)}}));
+      part = {};
+      used = 0;
+    }
+    (part.*list).push_back(std::move(item));
+    used += size;
+  }
+  replies.push_back(ofp::encode({xid, ofp::MultipartReply{0, std::move(part)}}));
+  return replies;
+}
+
+// What every table can do, as translation runs it (Xlate::check_supported, to_flow_match).
+std::vector<ofp::TableFeatures> table_features() {
+  using ofp::OxmField;
+  std::vector<uint32_t> fields;
+  for (size_t f = 0; f < ofp::kOxmFieldCount; ++f) {
+    const auto field = static_cast<OxmField>(f);
+    auto mapped = to_flow_match({ofp::Oxm::exact(field, 0)});
+    if (!mapped && mapped.error() == ofp::err::kBadField) continue;
+    fields.push_back(ofp::oxm_header(field));
+  }
+  const std::vector<uint32_t> setfields = {ofp::oxm_header(OxmField::kVlanVid),
+                                           ofp::oxm_header(OxmField::kVlanPcp)};
+  const std::vector<uint16_t> actions = {static_cast<uint16_t>(ofp::ActionType::kOutput),
+                                         static_cast<uint16_t>(ofp::ActionType::kPushVlan),
+                                         static_cast<uint16_t>(ofp::ActionType::kPopVlan),
+                                         static_cast<uint16_t>(ofp::ActionType::kSetField)};
+  std::vector<ofp::TableFeatures> tables;
+  for (size_t id = 0; id < Pipeline::kTables; ++id) {
+    ofp::TableFeatures& table = tables.emplace_back();
+    table.table_id = static_cast<uint8_t>(id);
+    table.metadata_match = table.metadata_write = ~uint64_t{0};
+    table.max_entries = 1'000'000;
+    using I = ofp::InstructionType;
+    for (I i : {I::kApplyActions, I::kClearActions, I::kWriteActions, I::kWriteMetadata}) {
+      table.instructions.push_back(static_cast<uint16_t>(i));
+    }
+    if (id + 1 < Pipeline::kTables) {
+      table.instructions.push_back(static_cast<uint16_t>(I::kGotoTable));
+    }
+    for (size_t next = id + 1; next < Pipeline::kTables; ++next) {
+      table.next_tables.push_back(static_cast<uint8_t>(next));
+    }
+    table.write_actions = table.apply_actions = actions;
+    table.match = table.wildcards = fields;
+    table.write_setfield = table.apply_setfield = setfields;
+  }
+  return tables;
+}
+
 }  // namespace
 
 OfSwitch::OfSwitch(std::string bridge, uint64_t datapath_id, datapath::ForwardingThread& forwarding,
@@ -59,6 +124,11 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
           }
           if (std::holds_alternative<PortDescRequest>(body.body)) {
             return {encode({xid, MultipartReply{0, PortDescReply{ports_()}}})};
+          }
+          if (const auto* tables = std::get_if<TableFeaturesRequest>(&body.body)) {
+            // The tables' features are fixed: a request that would change them is refused.
+            if (tables->sets_features) return {error(err::kTableFeaturesEperm, raw)};
+            return split_reply(xid, table_features(), &TableFeaturesReply::tables);
           }
           return flow_stats(xid, std::get<FlowStatsRequest>(body.body), raw);
         } else if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, ErrorMsg> ||
@@ -145,25 +215,7 @@ std::vector<std::vector<uint8_t>> OfSwitch::flow_stats(uint32_t xid,
     }
     return {ofp::encode({xid, ofp::MultipartReply{0, sum}})};
   }
-  // As many flows per message as fit; every message but the last says more will follow.
-  std::vector<std::vector<uint8_t>> replies;
-  ofp::FlowStatsReply part;
-  size_t used = 0;
-  for (ofp::FlowStats& flow : flows) {
-    const size_t size =
-        ofp::encode({xid, ofp::MultipartReply{0, ofp::FlowStatsReply{{flow}}}}).size() -
-        sizeof(ofp::Header) - sizeof(ofp::MultipartHeader);
-    if (used + size > kMultipartRoom && !part.flows.empty()) {
-      replies.push_back(
-          ofp::encode({xid, ofp::MultipartReply{ofp::kMultipartMore, std::move(part)}}));
-      part = {};
-      used = 0;
-    }
-    part.flows.push_back(std::move(flow));
-    used += size;
-  }
-  replies.push_back(ofp::encode({xid, ofp::MultipartReply{0, std::move(part)}}));
-  return replies;
+  return split_reply(xid, std::move(flows), &ofp::FlowStatsReply::flows);
 }
 
 }  // namespace vs::controller

@@ -109,11 +109,100 @@ OfpResult<MultipartRequest> decode_multipart_request(std::span<const uint8_t> bo
       request.body = std::move(flows).value();
       return request;
     }
+    case MultipartType::kTableFeatures:
+      request.body = TableFeaturesRequest{!body.empty()};
+      return request;
     case MultipartType::kExperimenter:
       return err::kBadExperimenter;
     default:
       return err::kBadMultipart;
   }
+}
+
+// The elements of one table feature property: `size`-byte big-endian numbers.
+template <class T>
+OfpResult<std::vector<T>> property_list(std::span<const uint8_t> data, size_t size) {
+  if (data.size() % size != 0) return err::kBadLen;
+  std::vector<T> out;
+  for (size_t at = 0; at < data.size(); at += size) {
+    T value = 0;
+    for (size_t i = 0; i < sizeof(T) && i < size; ++i)
+      value = static_cast<T>(value << 8 | data[at + i]);
+    out.push_back(value);
+  }
+  return out;
+}
+
+OfpResult<TableFeaturesReply> decode_table_features(std::span<const uint8_t> body) {
+  TableFeaturesReply reply;
+  while (!body.empty()) {
+    if (body.size() < sizeof(TableFeaturesEntry)) return err::kBadLen;
+    const auto wire = load<TableFeaturesEntry>(body.data());
+    const size_t length = wire.length.get();
+    if (length < sizeof wire || length > body.size()) return err::kBadLen;
+    std::span<const uint8_t> props = body.subspan(sizeof wire, length - sizeof wire);
+    body = body.subspan(length);
+    TableFeatures& table = reply.tables.emplace_back();
+    table.table_id = wire.table_id;
+    table.name = fixed_string(wire.name, kMaxTableNameLen);
+    table.metadata_match = wire.metadata_match.get();
+    table.metadata_write = wire.metadata_write.get();
+    table.config = wire.config.get();
+    table.max_entries = wire.max_entries.get();
+    while (!props.empty()) {
+      if (props.size() < 4) return err::kBadLen;
+      const uint16_t type = load<Be16>(props.data()).get();
+      const size_t prop_length = load<Be16>(props.data() + 2).get();
+      const size_t padded = (prop_length + 7) / 8 * 8;
+      if (prop_length < 4 || padded > props.size()) return err::kBadLen;
+      std::span<const uint8_t> data = props.subspan(4, prop_length - 4);
+      props = props.subspan(padded);
+      // Instructions and actions are listed as 4-byte headers (type, length).
+      auto headers = [&](std::vector<uint16_t>& out) -> OfpResult<void> {
+        OfpResult<std::vector<uint32_t>> list = property_list<uint32_t>(data, 4);
+        if (!list) return list.error();
+        for (uint32_t header : list.value()) out.push_back(static_cast<uint16_t>(header >> 16));
+        return boost::outcome_v2::success();
+      };
+      auto oxms = [&](std::vector<uint32_t>& out) -> OfpResult<void> {
+        OfpResult<std::vector<uint32_t>> list = property_list<uint32_t>(data, 4);
+        if (!list) return list.error();
+        out = std::move(list).value();
+        return boost::outcome_v2::success();
+      };
+      OfpResult<void> parsed = boost::outcome_v2::success();
+      switch (static_cast<TableFeatureProp>(type)) {
+        case TableFeatureProp::kInstructions:
+          parsed = headers(table.instructions);
+          break;
+        case TableFeatureProp::kNextTables:
+          table.next_tables.assign(data.begin(), data.end());
+          break;
+        case TableFeatureProp::kWriteActions:
+          parsed = headers(table.write_actions);
+          break;
+        case TableFeatureProp::kApplyActions:
+          parsed = headers(table.apply_actions);
+          break;
+        case TableFeatureProp::kMatch:
+          parsed = oxms(table.match);
+          break;
+        case TableFeatureProp::kWildcards:
+          parsed = oxms(table.wildcards);
+          break;
+        case TableFeatureProp::kWriteSetfield:
+          parsed = oxms(table.write_setfield);
+          break;
+        case TableFeatureProp::kApplySetfield:
+          parsed = oxms(table.apply_setfield);
+          break;
+        default:
+          break;  // *_MISS and experimenter properties: not kept
+      }
+      if (!parsed) return parsed.error();
+    }
+  }
+  return reply;
 }
 
 OfpResult<FlowStatsReply> decode_flow_stats_reply(std::span<const uint8_t> body) {
@@ -191,6 +280,12 @@ OfpResult<MultipartReply> decode_multipart_reply(std::span<const uint8_t> body) 
       if (body.size() != 24) return err::kBadLen;
       reply.body = AggregateReply{load<Be64>(body.data()).get(), load<Be64>(body.data() + 8).get(),
                                   load<Be32>(body.data() + 16).get()};
+      return reply;
+    }
+    case MultipartType::kTableFeatures: {
+      OfpResult<TableFeaturesReply> tables = decode_table_features(body);
+      if (!tables) return tables.error();
+      reply.body = std::move(tables).value();
       return reply;
     }
     case MultipartType::kPortDesc: {
@@ -359,6 +454,8 @@ struct BodyEncoder {
       multipart_header(MultipartType::kDesc, request.flags);
     } else if (std::holds_alternative<PortDescRequest>(request.body)) {
       multipart_header(MultipartType::kPortDesc, request.flags);
+    } else if (std::holds_alternative<TableFeaturesRequest>(request.body)) {
+      multipart_header(MultipartType::kTableFeatures, request.flags);
     } else {
       const auto& flows = std::get<FlowStatsRequest>(request.body);
       multipart_header(flows.aggregate ? MultipartType::kAggregate : MultipartType::kFlow,
@@ -423,6 +520,54 @@ struct BodyEncoder {
     append(out, count);
     out.insert(out.end(), 4, 0);
   }
+  void property(TableFeatureProp type, const std::vector<uint8_t>& data) {
+    Be16 wire_type, length;
+    wire_type.set(static_cast<uint16_t>(type));
+    length.set(static_cast<uint16_t>(4 + data.size()));
+    append(out, wire_type);
+    append(out, length);
+    out.insert(out.end(), data.begin(), data.end());
+    out.resize(out.size() + (8 - (4 + data.size()) % 8) % 8, 0);
+  }
+  static void put32(std::vector<uint8_t>& data, uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      data.push_back(static_cast<uint8_t>(value >> shift));
+  }
+  void header_property(TableFeatureProp type, const std::vector<uint16_t>& types) {
+    std::vector<uint8_t> data;
+    for (uint16_t t : types) put32(data, uint32_t{t} << 16 | 4);  // type, length 4
+    property(type, data);
+  }
+  void oxm_property(TableFeatureProp type, const std::vector<uint32_t>& headers) {
+    std::vector<uint8_t> data;
+    for (uint32_t h : headers) put32(data, h);
+    property(type, data);
+  }
+  void reply_body(const TableFeaturesReply& reply, uint16_t flags) {
+    multipart_header(MultipartType::kTableFeatures, flags);
+    for (const TableFeatures& table : reply.tables) {
+      const size_t start = out.size();
+      TableFeaturesEntry wire{};
+      wire.table_id = table.table_id;
+      set_fixed_string(wire.name, kMaxTableNameLen, table.name);
+      wire.metadata_match.set(table.metadata_match);
+      wire.metadata_write.set(table.metadata_write);
+      wire.config.set(table.config);
+      wire.max_entries.set(table.max_entries);
+      append(out, wire);
+      header_property(TableFeatureProp::kInstructions, table.instructions);
+      property(TableFeatureProp::kNextTables, table.next_tables);
+      header_property(TableFeatureProp::kWriteActions, table.write_actions);
+      header_property(TableFeatureProp::kApplyActions, table.apply_actions);
+      oxm_property(TableFeatureProp::kMatch, table.match);
+      oxm_property(TableFeatureProp::kWildcards, table.wildcards);
+      oxm_property(TableFeatureProp::kWriteSetfield, table.write_setfield);
+      oxm_property(TableFeatureProp::kApplySetfield, table.apply_setfield);
+      Be16 length;
+      length.set(static_cast<uint16_t>(out.size() - start));
+      std::memcpy(out.data() + start, &length, sizeof length);
+    }
+  }
   void reply_body(const PortDescReply& reply, uint16_t flags) {
     multipart_header(MultipartType::kPortDesc, flags);
     for (const PortDesc& port : reply.ports) {
@@ -453,6 +598,11 @@ void write_header(std::vector<uint8_t>& out, uint8_t version, uint8_t type, uint
 }
 
 }  // namespace
+
+uint32_t oxm_header(OxmField field) {
+  return uint32_t{kOxmClassBasic} << 16 | uint32_t{static_cast<uint8_t>(field)} << 9 |
+         oxm_info(field).length;
+}
 
 std::optional<HeaderView> peek_header(std::span<const uint8_t> bytes) {
   if (bytes.size() < sizeof(Header)) return std::nullopt;

@@ -150,14 +150,37 @@ struct PortDescReply {
   friend bool operator==(const PortDescReply&, const PortDescReply&) = default;
 };
 
+// OFPMP_TABLE_FEATURES: a request without a body asks; one with tables would set them.
+struct TableFeaturesRequest {
+  bool sets_features = false;  // a body was given (the switch refuses that)
+  friend bool operator==(const TableFeaturesRequest&, const TableFeaturesRequest&) = default;
+};
+struct TableFeatures {
+  uint8_t table_id = 0;
+  std::string name;
+  uint64_t metadata_match = 0;
+  uint64_t metadata_write = 0;
+  uint32_t config = 0;
+  uint32_t max_entries = 0;
+  std::vector<uint16_t> instructions;  // instruction types
+  std::vector<uint8_t> next_tables;
+  std::vector<uint16_t> write_actions, apply_actions;                      // action types
+  std::vector<uint32_t> match, wildcards, write_setfield, apply_setfield;  // OXM headers
+  friend bool operator==(const TableFeatures&, const TableFeatures&) = default;
+};
+struct TableFeaturesReply {
+  std::vector<TableFeatures> tables;
+  friend bool operator==(const TableFeaturesReply&, const TableFeaturesReply&) = default;
+};
+
 struct MultipartRequest {
   uint16_t flags = 0;
-  std::variant<DescRequest, FlowStatsRequest, PortDescRequest> body;
+  std::variant<DescRequest, FlowStatsRequest, PortDescRequest, TableFeaturesRequest> body;
   friend bool operator==(const MultipartRequest&, const MultipartRequest&) = default;
 };
 struct MultipartReply {
   uint16_t flags = 0;  // kMultipartMore on every part but the last
-  std::variant<DescReply, FlowStatsReply, AggregateReply, PortDescReply> body;
+  std::variant<DescReply, FlowStatsReply, AggregateReply, PortDescReply, TableFeaturesReply> body;
   friend bool operator==(const MultipartReply&, const MultipartReply&) = default;
 };
 
@@ -183,6 +206,9 @@ std::vector<uint8_t> encode(const Message& message);
 
 // The OFPT_ERROR that answers `request` (its header's xid, and its first 64 bytes as data).
 std::vector<uint8_t> encode_error_reply(OfpError error, std::span<const uint8_t> request);
+
+// One OXM header (class, field, no mask, length) as table features list it.
+uint32_t oxm_header(OxmField field);
 
 // The header fields of a framed message, or nullopt if it is shorter than a header.
 struct HeaderView {

@@ -132,6 +132,7 @@ inline constexpr OfpError kBadCommand{5, 6};
 inline constexpr OfpError kBadFlags{5, 7};
 
 inline constexpr OfpError kConfigBadFlags{10, 0};
+inline constexpr OfpError kTableFeaturesEperm{13, 5};
 inline constexpr OfpError kConfigBadLen{10, 1};
 }  // namespace err
 
@@ -368,6 +369,32 @@ struct FlowStatsEntry {  // then the match and the instructions
   Be64 byte_count;
 };
 static_assert(sizeof(FlowStatsEntry) == 48);
+
+struct TableFeaturesEntry {  // then the properties
+  Be16 length;
+  uint8_t table_id;
+  uint8_t pad[5];
+  char name[32];
+  Be64 metadata_match;
+  Be64 metadata_write;
+  Be32 config;
+  Be32 max_entries;
+};
+static_assert(sizeof(TableFeaturesEntry) == 64);
+inline constexpr size_t kMaxTableNameLen = 32;
+
+// Table feature property types (ofp_table_feature_prop_type); the *_MISS ones are the odd
+// numbers after each, skipped on decoding.
+enum class TableFeatureProp : uint16_t {
+  kInstructions = 0,
+  kNextTables = 2,
+  kWriteActions = 4,
+  kApplyActions = 6,
+  kMatch = 8,
+  kWildcards = 10,
+  kWriteSetfield = 12,
+  kApplySetfield = 14,
+};
 
 inline constexpr size_t kDescStrLen = 256;
 inline constexpr size_t kSerialNumLen = 32;

@@ -23,7 +23,8 @@ class Ofproto {
     vlan::PortVlans vlans;  // the Port row's 802.1Q rules, as NORMAL applies them
   };
 
-  Ofproto(std::string name, const Clock& clock) : name_(std::move(name)), macs_(clock) {}
+  Ofproto(std::string name, const Clock& clock)
+      : name_(std::move(name)), pipeline_(clock.now()), macs_(clock) {}
 
   const std::string& name() const { return name_; }
   Pipeline& pipeline() { return pipeline_; }

@@ -52,9 +52,10 @@ bool FlowRule::outputs_to(uint32_t port, uint32_t group) const {
          list_outputs_to(instructions.write_actions, port, group);
 }
 
-Pipeline::Pipeline() : tables_(kTables) {
+Pipeline::Pipeline(Clock::TimePoint now) : tables_(kTables) {
   auto normal = std::make_unique<FlowRule>();
   normal->priority = 0;
+  normal->created = now;
   normal->instructions.apply_actions = ofp::ActionList{ofp::Action::output(ofp::kPortNormal)};
   add(std::move(normal));
 }

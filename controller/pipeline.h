@@ -56,8 +56,8 @@ class Pipeline {
  public:
   static constexpr size_t kTables = 254;  // tables 0..253, as OpenFlow 1.3 allows
 
-  // A pipeline with table 0's `priority=0 actions=NORMAL` rule.
-  Pipeline();
+  // A pipeline with table 0's `priority=0 actions=NORMAL` rule, created at `now`.
+  explicit Pipeline(Clock::TimePoint now);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -3,6 +3,7 @@
 
 #include <net/if.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -11,6 +12,8 @@
 #include "controller/pipeline.h"
 #include "datapath/netdev_info.h"
 #include "lib/drop_reason.h"
+#include "lib/log.h"
+#include "lib/openflow_target.h"
 
 namespace vs::vswitchd {
 namespace {
@@ -132,6 +135,10 @@ Result<void> Bridges::reconfigure() {
       ++it;
       continue;
     }
+    if (auto of = openflow_.find(it->first); of != openflow_.end()) {
+      of->second.management->close();
+      openflow_.erase(of);
+    }
     forwarding_.call([&](Datapath& dp) {
       xlate_.remove_bridge(it->first);
       dp.invalidate_caches();
@@ -149,6 +156,10 @@ Result<void> Bridges::reconfigure() {
     }
     set_vlans(iface, vlans[name]);
     if (iface.state != State::kAttached) attach(iface);
+  }
+  for (const BridgeConfig& bridge : config.bridges) {
+    open_openflow(bridge.name);
+    openflow_[bridge.name].of_switch->set_datapath_id(datapath_id(bridge.name));
   }
   return write_status(config.next_cfg, nullptr, row_statuses(config));
 }
@@ -169,6 +180,69 @@ void Bridges::apply_bridge_config(const BridgeConfig& bridge) {
     xlate_.bump_generation();  // entries may have been evicted or now age differently
     dp.invalidate_caches();
   });
+}
+
+void Bridges::open_openflow(const std::string& bridge) {
+  if (openflow_.contains(bridge)) return;
+  auto of_switch = std::make_shared<controller::OfSwitch>(
+      bridge, datapath_id(bridge), forwarding_, xlate_, clock_,
+      [this, bridge] { return port_descriptions(bridge); });
+  controller::OfHandlers handlers;
+  // The handler shares the switch, so that a connection closing late never reaches a
+  // destroyed one.
+  handlers.on_message = [of_switch](controller::OfConnection& connection,
+                                    const controller::ofp::Message& message,
+                                    std::span<const uint8_t> raw) {
+    for (auto& reply : of_switch->handle(message, raw)) connection.send_raw(std::move(reply));
+  };
+  const OpenflowTarget target{OpenflowTarget::Kind::kPunix, "", 0,
+                              rundir_ + "/" + bridge + ".mgmt"};
+  auto listener = controller::OfListener::open(io_, target, std::move(handlers), clock_);
+  if (!listener) {
+    log::get("openflow")->error("bridge {}: {}", bridge, listener.error().message);
+    return;  // retried at the next reconfiguration
+  }
+  openflow_[bridge] = {std::move(of_switch), std::move(listener).value()};
+}
+
+uint64_t Bridges::datapath_id(const std::string& bridge) const {
+  // other_config:datapath-id (16 hex digits) first, as OVS; else the local port's MAC.
+  if (auto it = bridges_.find(bridge); it != bridges_.end()) {
+    if (auto id = it->second.find("datapath-id"); id != it->second.end()) {
+      const std::string& text = id->second;
+      if (text.size() == 16 &&
+          text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+        return std::stoull(text, nullptr, 16);
+      }
+    }
+  }
+  uint64_t id = 0;
+  if (auto info = datapath::read_netdev_info(bridge)) {
+    for (uint8_t byte : info.value().mac) id = id << 8 | byte;
+  }
+  return id;
+}
+
+std::vector<controller::ofp::PortDesc> Bridges::port_descriptions(const std::string& bridge) const {
+  // A virtual port reports what OVS reports for one: 10 Gb/s full duplex, copper.
+  constexpr uint32_t kPortDown = 1, kLinkDown = 1, kLive = 4, k10GbFdCopper = 0x840;
+  std::vector<controller::ofp::PortDesc> ports;
+  for (const auto& [name, iface] : ifaces_) {
+    if (iface.bridge != bridge || iface.state != State::kAttached) continue;
+    controller::ofp::PortDesc& port = ports.emplace_back();
+    port.port_no = iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+    port.name = name;
+    if (auto info = datapath::read_netdev_info(name)) {
+      port.hw_addr = info.value().mac;
+      port.config = info.value().up ? 0 : kPortDown;
+      port.state = info.value().running ? kLive : kLinkDown;
+    }
+    port.curr = port.advertised = port.supported = k10GbFdCopper;
+    port.curr_speed = port.max_speed = 10'000'000;
+  }
+  std::sort(ports.begin(), ports.end(),
+            [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
+  return ports;
 }
 
 int64_t Bridges::allocate_ofport(const Iface& iface) const {
@@ -356,6 +430,8 @@ Result<void> Bridges::write_status(std::optional<int64_t> cur_cfg,
 }
 
 void Bridges::close_all() {
+  for (auto& [name, openflow] : openflow_) openflow.management->close();
+  openflow_.clear();
   for (auto& [name, iface] : ifaces_) detach(iface);
   ifaces_.clear();
 }
@@ -380,10 +456,10 @@ std::string Bridges::dpif_show() {
         continue;
       }
       const datapath::PortStats& s = iface->stats;
-      out << "    " << iface->config.name << " " << iface->ofport << "/" << *iface->dp_port
-          << ": (" << type << ") rx:" << s.rx_packets << " pkts " << s.rx_bytes << " bytes "
-          << s.rx_dropped << " dropped, tx:" << s.tx_packets << " pkts " << s.tx_bytes
-          << " bytes " << s.tx_dropped << " dropped " << s.tx_errors << " errors\n";
+      out << "    " << iface->config.name << " " << iface->ofport << "/" << *iface->dp_port << ": ("
+          << type << ") rx:" << s.rx_packets << " pkts " << s.rx_bytes << " bytes " << s.rx_dropped
+          << " dropped, tx:" << s.tx_packets << " pkts " << s.tx_bytes << " bytes " << s.tx_dropped
+          << " dropped " << s.tx_errors << " errors\n";
     }
   }
   return out.str();
@@ -393,8 +469,7 @@ Result<std::string> Bridges::fdb_show(const std::string& bridge) {
   if (!bridges_.contains(bridge)) return make_error("no such bridge");
   auto entries = forwarding_.call([&](Datapath&) {
     controller::Ofproto* ofproto = xlate_.bridge(bridge);
-    return ofproto ? ofproto->macs().entries()
-                   : std::vector<controller::MacLearningTable::Entry>{};
+    return ofproto ? ofproto->macs().entries() : std::vector<controller::MacLearningTable::Entry>{};
   });
   std::ostringstream out;
   out << " port  VLAN  MAC                Age\n";
@@ -427,8 +502,8 @@ std::string Bridges::coverage_show() {
   out << "  rx_packets " << stats.rx_packets << "\n  emc_hits " << stats.emc_hits
       << "\n  megaflow_hits " << stats.megaflow_hits << "\n  upcalls " << stats.upcalls
       << "\n  flow_drops " << stats.flow_drops << "  (a flow said drop, e.g. no hairpin)"
-      << "\n  no_buffer " << stats.no_buffer << "\n  cache_invalidations "
-      << stats.invalidations << "\n";
+      << "\n  no_buffer " << stats.no_buffer << "\n  cache_invalidations " << stats.invalidations
+      << "\n";
   out << "Dropped frames by reason:\n";
   for (size_t i = 0; i < kDropReasonCount; ++i) {
     auto reason = static_cast<DropReason>(i);

@@ -14,13 +14,17 @@
 // reached through ForwardingThread::call().
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "controller/of_channel.h"
+#include "controller/of_switch.h"
 #include "controller/xlate.h"
 #include "datapath/forwarding_thread.h"
 #include "datapath/link_monitor.h"
@@ -33,9 +37,17 @@ namespace vs::vswitchd {
 
 class Bridges {
  public:
+  // Each bridge's OpenFlow management socket, `rundir`/BRIDGE.mgmt, is served on `io`.
   Bridges(ovsdb::Database& db, datapath::ForwardingThread& forwarding, controller::Xlate& xlate,
-          const datapath::PortFactory& factory)
-      : db_(db), forwarding_(forwarding), xlate_(xlate), factory_(factory) {}
+          const datapath::PortFactory& factory, boost::asio::io_context& io, std::string rundir,
+          const Clock& clock)
+      : db_(db),
+        forwarding_(forwarding),
+        xlate_(xlate),
+        factory_(factory),
+        io_(io),
+        rundir_(std::move(rundir)),
+        clock_(clock) {}
 
   // Reads the database, makes the live bridges and ports match it, writes their status back
   // and sets cur_cfg to the next_cfg it read. Errors: only database errors; a port that cannot
@@ -50,7 +62,7 @@ class Bridges {
   // Reads the ports' counters and writes statistics and link states that changed.
   Result<void> refresh_status();
 
-  // Closes every port (shutdown): internal and created devices disappear.
+  // Closes every port and OpenFlow socket (shutdown): internal and created devices disappear.
   void close_all();
 
   // vsappctl commands; an Error is reported to the caller as the command's failure.
@@ -91,14 +103,27 @@ class Bridges {
                             const std::set<std::string>* only = nullptr,
                             const std::vector<RowStatus>& rows = {});
   void apply_bridge_config(const BridgeConfig& bridge);
+  // The bridge's OpenFlow side: its switch and management socket, opened once.
+  void open_openflow(const std::string& bridge);
+  std::vector<controller::ofp::PortDesc> port_descriptions(const std::string& bridge) const;
+  uint64_t datapath_id(const std::string& bridge) const;
+
+  struct Openflow {
+    std::shared_ptr<controller::OfSwitch> of_switch;
+    std::shared_ptr<controller::OfListener> management;
+  };
 
   ovsdb::Database& db_;
   datapath::ForwardingThread& forwarding_;
   controller::Xlate& xlate_;
   const datapath::PortFactory& factory_;
-  std::map<std::string, Iface> ifaces_;  // by name: names are unique in the database
+  std::map<std::string, Iface> ifaces_;       // by name: names are unique in the database
   std::map<std::string, StringMap> bridges_;  // live bridges and the other_config applied
-  std::map<Uuid, InterfaceStatus> written_;  // what the rows hold, as last read or written
+  std::map<Uuid, InterfaceStatus> written_;   // what the rows hold, as last read or written
+  boost::asio::io_context& io_;
+  std::string rundir_;
+  const Clock& clock_;
+  std::map<std::string, Openflow> openflow_;  // by bridge name
 };
 
 }  // namespace vs::vswitchd

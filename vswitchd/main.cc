@@ -263,9 +263,8 @@ int run(const Options& options, Detacher& detacher) {
   if (!forwarding) return fail(forwarding.error().message);
   datapath::PortFactory factory;
   datapath::register_builtin_ports(factory);
-  Bridges bridges(*db.value(), *forwarding.value(), xlate, factory);
-
   asio::io_context io;
+  Bridges bridges(*db.value(), *forwarding.value(), xlate, factory, io, options.rundir, clock);
   ControlServer server(io);
   const std::string control_path = options.rundir + "/vswitchd.ctl";
   if (auto r = server.listen(control_path); !r) return fail(r.error().message);

@@ -94,6 +94,17 @@ std::vector<Message> samples() {
   FlowStatsRequest aggregate = flows;
   aggregate.aggregate = true;
   PortDesc port{1, {2, 0, 0, 0, 0, 1}, "vnet0", 0, 4, 0, 0, 0, 0, 10000000, 0};
+  TableFeatures table;
+  table.table_id = 7;
+  table.name = "acl";
+  table.metadata_match = table.metadata_write = ~uint64_t{0};
+  table.max_entries = 1000;
+  table.instructions = {1, 4};
+  table.next_tables = {8, 9, 10};  // 3 bytes: the property is padded
+  table.write_actions = {0};
+  table.apply_actions = {0, 17, 18};
+  table.match = table.wildcards = {oxm_header(OxmField::kInPort), oxm_header(OxmField::kEthDst)};
+  table.apply_setfield = {oxm_header(OxmField::kVlanVid)};
   return {
       {1, Hello{kVersion13, 1u << kVersion13}},
       {2, ErrorMsg{err::kBadPrereq, {1, 2, 3}}},
@@ -115,6 +126,8 @@ std::vector<Message> samples() {
       {18, MultipartReply{kMultipartMore, FlowStatsReply{{stats, stats}}}},
       {19, MultipartReply{0, AggregateReply{10, 1000, 2}}},
       {20, MultipartReply{0, PortDescReply{{port, port}}}},
+      {21, MultipartRequest{0, TableFeaturesRequest{}}},
+      {22, MultipartReply{kMultipartMore, TableFeaturesReply{{table, table}}}},
   };
 }
 

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""OpenFlow 1.3 with a real client: Open vSwitch's ovs-ofctl drives a live vswitchd.
+
+Run as root: python3 netns_openflow_test.py --vswitchd PATH --vsctl PATH --vsappctl PATH
+
+One bridge, three hosts in namespaces on veth ports (ofports 1, 2, 3), and `ovs-ofctl -O
+OpenFlow13 ... unix:RUNDIR/BRIDGE.mgmt` as an operator types it (names resolved, so it also
+fetches table features):
+  1. show / dump-desc / dump-ports-desc / dump-table-features describe the bridge.
+  2. add-flow, dump-flows: the dumped text is what was added (match, actions, cookie,
+     timeouts, table), and the default NORMAL flow is there.
+  3. Flows steer real traffic: a drop flow stops h1 -> h2 while h1 -> h3 works; an output flow
+     over two tables (goto_table, write_metadata) carries the traffic; del-flows brings NORMAL
+     back; --strict and cookie-masked deletes remove only what they name.
+  4. push_vlan/set_field on the way out: a capture on h3's port shows the 802.1Q tag.
+  5. Refused flow-mods fail the command with the OpenFlow error and change nothing.
+
+Same rules as netns_forwarding_test.py, whose topology, daemon and clean-up this reuses.
+"""
+
+import re
+import shutil
+import sys
+
+import netns_forwarding_test as netns
+from netns_forwarding_test import fmt, ping, ping_until, pings_in_parallel, run
+
+OFCTL = "ovs-ofctl"
+
+
+class OfLab:
+    def __init__(self, lab):
+        self.lab, self.res, self.sw, self.topo = lab, lab.res, lab.sw, lab.topo
+        self.bridge = self.topo.dev("of")
+        self.target = f"unix:{self.sw.rundir}/{self.bridge}.mgmt"
+        self.h = {}
+
+    def ofctl(self, *args):
+        """ovs-ofctl [--options] COMMAND TARGET [ARGS]: the options come before the command."""
+        options = [a for a in args if a.startswith("--")]
+        command, *rest = [a for a in args if not a.startswith("--")]
+        return run([OFCTL, "-O", "OpenFlow13"] + options + [command, self.target] + rest,
+                   timeout=30)
+
+    def ofctl_ok(self, what, *args):
+        status, out, err = self.ofctl(*args)
+        self.res.check(status == 0, f"{what}: ovs-ofctl {' '.join(args)}", fmt(status, out, err))
+        return out
+
+    def flows(self, *match):
+        """dump-flows as [(table, match with priority, actions, the line)], without the
+        durations and counters, which change."""
+        status, out, _ = self.ofctl("dump-flows", *match)
+        flows = []
+        for line in out.splitlines()[1:]:
+            line = re.sub(r"(duration=[^,]*|n_packets=\d+|n_bytes=\d+), ", "", line.strip())
+            table = re.search(r"table=(\d+),", line)
+            if not table or "priority=" not in line or " actions=" not in line:
+                continue
+            rule, actions = line[line.index("priority="):].split(" actions=", 1)
+            flows.append((int(table.group(1)), rule, actions, line))
+        return flows
+
+    def build(self):
+        if not self.lab.add_bridge(self.bridge):
+            return False
+        for i, role in enumerate(("h1", "h2", "h3"), start=1):
+            host = self.topo.add_veth_host(role, 20 + i)
+            self.h[role] = host
+            ok, _ = self.lab.vsctl_ok(f"build: add-port {host.port}", "add-port", self.bridge,
+                                      host.port, "--", "set", "Interface", host.port,
+                                      f"ofport_request={i}")
+            if not ok:
+                return False
+        self.lab.wait_attached([h.port for h in self.h.values()], "build")
+        return self.res.check(ping_until(self.h["h1"], self.h["h2"].ip),
+                              "build: h1 pings h2 through NORMAL")
+
+
+def case_describe(ol):
+    what = "case 1"
+    out = ol.ofctl_ok(what, "show")
+    ol.res.check("n_tables:254" in out and "LOCAL(" + ol.bridge + ")" in out,
+                 f"{what}: show lists 254 tables and the LOCAL port", out[:400])
+    for i, role in enumerate(("h1", "h2", "h3"), start=1):
+        ol.res.check(f" {i}({ol.h[role].port})" in out, f"{what}: show lists port {i}",
+                     out[:600])
+    out = ol.ofctl_ok(what, "dump-desc")
+    ol.res.check(f"DP Description: {ol.bridge}" in out, f"{what}: dump-desc names the bridge",
+                 out)
+    out = ol.ofctl_ok(what, "dump-table-features")
+    ol.res.check("table 0:" in out and "goto_table" in out,
+                 f"{what}: dump-table-features describes the tables", out[:300])
+
+
+def case_add_and_dump(ol):
+    what = "case 2"
+    flows = ol.flows()
+    ol.res.check([(f[0], f[1], f[2]) for f in flows] == [(0, "priority=0", "NORMAL")],
+                 f"{what}: a new bridge has the one NORMAL flow", repr(flows))
+    added = [
+        "table=0,priority=100,cookie=0x1234,idle_timeout=60,hard_timeout=120,tcp,"
+        "nw_src=198.18.0.0/16,tp_dst=80,actions=output:2",
+        "table=3,priority=10,in_port=1,dl_vlan=10,dl_vlan_pcp=3,actions=pop_vlan,output:3",
+        "table=0,priority=90,arp,arp_tpa=198.18.1.23,actions=write_metadata:0x5/0xff,"
+        "goto_table:3",
+    ]
+    for flow in added:
+        ol.ofctl_ok(what, "add-flow", flow)
+    lines = [f[3] for f in ol.flows()]
+    expected = [
+        ("cookie=0x1234", "table=0", "idle_timeout=60", "hard_timeout=120",
+         "priority=100,tcp,nw_src=198.18.0.0/16,tp_dst=80 actions=output:2"),
+        ("table=3", "priority=10,in_port=1,dl_vlan=10,dl_vlan_pcp=3 actions=pop_vlan,output:3"),
+        ("table=0", "priority=90,arp,arp_tpa=198.18.1.23 "
+         "actions=write_metadata:0x5/0xff,goto_table:3"),
+    ]
+    for parts in expected:
+        ol.res.check(any(all(p in line for p in parts) for line in lines),
+                     f"{what}: dump-flows shows {parts[-1]}", "\n".join(lines))
+    filtered = ol.flows("table=3")
+    ol.res.check(len(filtered) == 1 and filtered[0][0] == 3,
+                 f"{what}: dump-flows table=3 shows only table 3", repr(filtered))
+    ol.ofctl_ok(what, "del-flows", "cookie=0x1234/-1")
+    ol.res.check(not any("cookie=0x1234" in f[3] for f in ol.flows()),
+                 f"{what}: del-flows cookie=0x1234/-1 removes that flow", repr(ol.flows()))
+    ol.ofctl_ok(what, "--strict", "del-flows", "table=3,priority=10,in_port=1,dl_vlan=10,"
+                "dl_vlan_pcp=3")
+    ol.res.check(len(ol.flows("table=3")) == 0, f"{what}: --strict del-flows removes it")
+    ol.res.check(len(ol.flows()) == 2, f"{what}: the other flows stay", repr(ol.flows()))
+    ol.ofctl_ok(what, "del-flows")
+    ol.res.check(ol.flows() == [], f"{what}: del-flows with no match empties every table",
+                 repr(ol.flows()))
+    ol.ofctl_ok(what, "add-flow", "priority=0,actions=NORMAL")
+
+
+def case_traffic(ol):
+    what = "case 3"
+    h1, h2, h3 = ol.h["h1"], ol.h["h2"], ol.h["h3"]
+    ol.ofctl_ok(what, "add-flow", f"priority=200,ip,nw_src={h1.ip},nw_dst={h2.ip},actions=drop")
+    answered = pings_in_parallel([(h1, h2.ip)])
+    ol.res.check(not answered[(h1.name, h2.ip)], f"{what}: a drop flow stops h1 -> h2")
+    ol.res.check(ping(h1, h3.ip), f"{what}: h1 -> h3 still goes through NORMAL")
+    ol.ofctl_ok(what, "del-flows", f"ip,nw_src={h1.ip},nw_dst={h2.ip}")
+    ol.res.check(ping_until(h1, h2.ip), f"{what}: after del-flows h1 -> h2 works again")
+
+    # Two tables, no NORMAL: h1 and h2 reach each other only through these four flows.
+    ol.ofctl_ok(what, "del-flows")
+    ol.ofctl_ok(what, "add-flow", "table=0,priority=10,in_port=1,actions=write_metadata:0x2,"
+                "goto_table:5")
+    ol.ofctl_ok(what, "add-flow", "table=0,priority=10,in_port=2,actions=write_metadata:0x1,"
+                "goto_table:5")
+    ol.ofctl_ok(what, "add-flow", "table=5,priority=10,metadata=0x2,actions=output:2")
+    ol.ofctl_ok(what, "add-flow", "table=5,priority=10,metadata=0x1,actions=output:1")
+    ol.res.check(ping_until(h1, h2.ip), f"{what}: h1 -> h2 through goto_table and metadata")
+    answered = pings_in_parallel([(h1, h3.ip), (h3, h2.ip)])
+    ol.res.check(not any(answered.values()), f"{what}: h3 is unreachable without a flow",
+                 repr(answered))
+    ol.ofctl_ok(what, "del-flows")
+    ol.ofctl_ok(what, "add-flow", "priority=0,actions=NORMAL")
+    ol.res.check(ping_until(h1, h3.ip), f"{what}: NORMAL back: h1 -> h3")
+
+
+def case_vlan_actions(ol):
+    what = "case 4"
+    h1, h3 = ol.h["h1"], ol.h["h3"]
+    import netns_vlan_test as vlan  # the capture helpers
+    ol.ofctl_ok(what, "add-flow", "priority=50,icmp,in_port=1,actions=push_vlan:0x8100,"
+                "set_field:4106->vlan_vid,output:3")
+    s = vlan.open_raw(h3.port)
+    try:
+        ping(h1, h3.ip, attempts=1, wait=1)
+        tags = [vlan.icmp_of(f)[0] for out, f in vlan.receive_frames(s, 2)
+                if out and vlan.icmp_of(f) and vlan.icmp_of(f)[2] == h1.ip]
+    finally:
+        s.close()
+    ol.res.check(tags[:1] == [(0x8100, 10, 0)],
+                 f"{what}: the echo request leaves port 3 with an 802.1Q tag, VID 10",
+                 repr(tags))
+    ol.ofctl_ok(what, "del-flows", "icmp")
+
+
+def case_refused(ol):
+    what = "case 5"
+    before = [f[3] for f in ol.flows()]
+    for flow, error in (("table=3,priority=1,actions=goto_table:1", "BAD_TABLE_ID"),
+                        ("priority=1,ip,actions=dec_ttl", "OFPBAC_BAD_TYPE"),
+                        ("priority=1,ip,actions=mod_nw_dst:198.18.0.9", "OFPBAC_BAD_SET_TYPE"),
+                        ("priority=1,actions=group:7", "OFPBAC_BAD_OUT_GROUP")):
+        status, out, err = ol.ofctl("add-flow", flow)
+        ol.res.check(status != 0 and error in out + err,
+                     f"{what}: add-flow {flow} fails with {error}", fmt(status, out, err))
+    after = [f[3] for f in ol.flows()]
+    ol.res.check(len(after) == len(before), f"{what}: no flow was added", "\n".join(after))
+
+
+OF_CASES = (case_describe, case_add_and_dump, case_traffic, case_vlan_actions, case_refused)
+
+
+def openflow_suite(lab):
+    """The one case netns.main() runs: builds the bridge, then every OpenFlow case."""
+    ol = OfLab(lab)
+    if not ol.build():
+        return
+    for case in OF_CASES:
+        try:
+            case(ol)
+        except Exception as e:  # a crash in one case is a failure, not an abort
+            lab.res.check(False, f"{case.__name__} raised", f"{type(e).__name__}: {e}")
+
+
+if __name__ == "__main__":
+    if shutil.which(OFCTL) is None:
+        print("ovs-ofctl not found (package openvswitch-common)", file=sys.stderr)
+        print("0 passed, 1 failed")
+        sys.exit(1)
+    sys.exit(netns.main((openflow_suite,), __doc__))

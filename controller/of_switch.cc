@@ -123,11 +123,19 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
                                                              VS_VERSION, "None", bridge_}}})};
           }
           if (std::holds_alternative<PortDescRequest>(body.body)) {
-            return {encode({xid, MultipartReply{0, PortDescReply{ports_()}}})};
+            return {encode({xid, MultipartReply{0, PortDescReply{ports_.descriptions()}}})};
+          }
+          if (const auto* stats = std::get_if<PortStatsRequest>(&body.body)) {
+            std::vector<PortStats> ports = ports_.statistics();
+            if (stats->port_no != kPortAny) {
+              std::erase_if(ports, [&](const PortStats& p) { return p.port_no != stats->port_no; });
+              if (ports.empty()) return {error(err::kBadPort, raw)};
+            }
+            return split_reply(xid, std::move(ports), &PortStatsReply::ports);
           }
           if (const auto* tables = std::get_if<TableFeaturesRequest>(&body.body)) {
             // The tables' features are fixed: a request that would change them is refused.
-            if (tables->sets_features) return {error(err::kTableFeaturesEperm, raw)};
+            if (tables->sets_features()) return {error(err::kTableFeaturesEperm, raw)};
             return split_reply(xid, table_features(), &TableFeaturesReply::tables);
           }
           return flow_stats(xid, std::get<FlowStatsRequest>(body.body), raw);

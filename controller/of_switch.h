@@ -19,8 +19,12 @@ namespace vs::controller {
 
 class OfSwitch {
  public:
-  // The bridge's ports as OFPMP_PORT_DESC describes them; vswitchd knows their devices.
-  using PortSource = std::function<std::vector<ofp::PortDesc>()>;
+  // The bridge's ports as OFPMP_PORT_DESC and OFPMP_PORT_STATS describe them; vswitchd knows
+  // their devices and counters.
+  struct PortSource {
+    std::function<std::vector<ofp::PortDesc>()> descriptions;
+    std::function<std::vector<ofp::PortStats>()> statistics;
+  };
 
   OfSwitch(std::string bridge, uint64_t datapath_id, datapath::ForwardingThread& forwarding,
            Xlate& xlate, const Clock& clock, PortSource ports);

@@ -110,7 +110,11 @@ OfpResult<MultipartRequest> decode_multipart_request(std::span<const uint8_t> bo
       return request;
     }
     case MultipartType::kTableFeatures:
-      request.body = TableFeaturesRequest{!body.empty()};
+      request.body = TableFeaturesRequest{{body.begin(), body.end()}};
+      return request;
+    case MultipartType::kPortStats:
+      if (body.size() != 8) return err::kBadLen;
+      request.body = PortStatsRequest{load<Be32>(body.data()).get()};
       return request;
     case MultipartType::kExperimenter:
       return err::kBadExperimenter;
@@ -280,6 +284,24 @@ OfpResult<MultipartReply> decode_multipart_reply(std::span<const uint8_t> body) 
       if (body.size() != 24) return err::kBadLen;
       reply.body = AggregateReply{load<Be64>(body.data()).get(), load<Be64>(body.data() + 8).get(),
                                   load<Be32>(body.data() + 16).get()};
+      return reply;
+    }
+    case MultipartType::kPortStats: {
+      if (body.size() % sizeof(PortStatsEntry) != 0) return err::kBadLen;
+      PortStatsReply ports;
+      for (size_t at = 0; at < body.size(); at += sizeof(PortStatsEntry)) {
+        const auto wire = load<PortStatsEntry>(body.data() + at);
+        PortStats& port = ports.ports.emplace_back();
+        port.port_no = wire.port_no.get();
+        uint64_t* counters[] = {&port.rx_packets,  &port.tx_packets, &port.rx_bytes,
+                                &port.tx_bytes,    &port.rx_dropped, &port.tx_dropped,
+                                &port.rx_errors,   &port.tx_errors,  &port.rx_frame_err,
+                                &port.rx_over_err, &port.rx_crc_err, &port.collisions};
+        for (size_t i = 0; i < 12; ++i) *counters[i] = wire.counters[i].get();
+        port.duration_sec = wire.duration_sec.get();
+        port.duration_nsec = wire.duration_nsec.get();
+      }
+      reply.body = std::move(ports);
       return reply;
     }
     case MultipartType::kTableFeatures: {
@@ -454,8 +476,15 @@ struct BodyEncoder {
       multipart_header(MultipartType::kDesc, request.flags);
     } else if (std::holds_alternative<PortDescRequest>(request.body)) {
       multipart_header(MultipartType::kPortDesc, request.flags);
-    } else if (std::holds_alternative<TableFeaturesRequest>(request.body)) {
+    } else if (const auto* tables = std::get_if<TableFeaturesRequest>(&request.body)) {
       multipart_header(MultipartType::kTableFeatures, request.flags);
+      out.insert(out.end(), tables->tables.begin(), tables->tables.end());
+    } else if (const auto* ports = std::get_if<PortStatsRequest>(&request.body)) {
+      multipart_header(MultipartType::kPortStats, request.flags);
+      Be32 port_no;
+      port_no.set(ports->port_no);
+      append(out, port_no);
+      out.insert(out.end(), 4, 0);
     } else {
       const auto& flows = std::get<FlowStatsRequest>(request.body);
       multipart_header(flows.aggregate ? MultipartType::kAggregate : MultipartType::kFlow,
@@ -566,6 +595,21 @@ struct BodyEncoder {
       Be16 length;
       length.set(static_cast<uint16_t>(out.size() - start));
       std::memcpy(out.data() + start, &length, sizeof length);
+    }
+  }
+  void reply_body(const PortStatsReply& reply, uint16_t flags) {
+    multipart_header(MultipartType::kPortStats, flags);
+    for (const PortStats& port : reply.ports) {
+      PortStatsEntry wire{};
+      wire.port_no.set(port.port_no);
+      const uint64_t counters[] = {port.rx_packets,  port.tx_packets, port.rx_bytes,
+                                   port.tx_bytes,    port.rx_dropped, port.tx_dropped,
+                                   port.rx_errors,   port.tx_errors,  port.rx_frame_err,
+                                   port.rx_over_err, port.rx_crc_err, port.collisions};
+      for (size_t i = 0; i < 12; ++i) wire.counters[i].set(counters[i]);
+      wire.duration_sec.set(port.duration_sec);
+      wire.duration_nsec.set(port.duration_nsec);
+      append(out, wire);
     }
   }
   void reply_body(const PortDescReply& reply, uint16_t flags) {

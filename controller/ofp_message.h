@@ -152,7 +152,8 @@ struct PortDescReply {
 
 // OFPMP_TABLE_FEATURES: a request without a body asks; one with tables would set them.
 struct TableFeaturesRequest {
-  bool sets_features = false;  // a body was given (the switch refuses that)
+  std::vector<uint8_t> tables;  // the features to set, kept raw: this switch refuses to set them
+  bool sets_features() const { return !tables.empty(); }
   friend bool operator==(const TableFeaturesRequest&, const TableFeaturesRequest&) = default;
 };
 struct TableFeatures {
@@ -173,14 +174,35 @@ struct TableFeaturesReply {
   friend bool operator==(const TableFeaturesReply&, const TableFeaturesReply&) = default;
 };
 
+struct PortStatsRequest {
+  uint32_t port_no = kPortAny;  // one port, or every port
+  friend bool operator==(const PortStatsRequest&, const PortStatsRequest&) = default;
+};
+struct PortStats {
+  uint32_t port_no = 0;
+  uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
+  uint64_t rx_dropped = 0, tx_dropped = 0, rx_errors = 0, tx_errors = 0;
+  uint64_t rx_frame_err = 0, rx_over_err = 0, rx_crc_err = 0, collisions = 0;
+  uint32_t duration_sec = 0, duration_nsec = 0;
+  friend bool operator==(const PortStats&, const PortStats&) = default;
+};
+struct PortStatsReply {
+  std::vector<PortStats> ports;
+  friend bool operator==(const PortStatsReply&, const PortStatsReply&) = default;
+};
+
 struct MultipartRequest {
   uint16_t flags = 0;
-  std::variant<DescRequest, FlowStatsRequest, PortDescRequest, TableFeaturesRequest> body;
+  std::variant<DescRequest, FlowStatsRequest, PortDescRequest, TableFeaturesRequest,
+               PortStatsRequest>
+      body;
   friend bool operator==(const MultipartRequest&, const MultipartRequest&) = default;
 };
 struct MultipartReply {
   uint16_t flags = 0;  // kMultipartMore on every part but the last
-  std::variant<DescReply, FlowStatsReply, AggregateReply, PortDescReply, TableFeaturesReply> body;
+  std::variant<DescReply, FlowStatsReply, AggregateReply, PortDescReply, TableFeaturesReply,
+               PortStatsReply>
+      body;
   friend bool operator==(const MultipartReply&, const MultipartReply&) = default;
 };
 

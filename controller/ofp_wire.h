@@ -407,6 +407,16 @@ struct DescBody {
 };
 static_assert(sizeof(DescBody) == 1056);
 
+struct PortStatsEntry {
+  Be32 port_no;
+  uint8_t pad[4];
+  Be64 counters[12];  // rx/tx packets, rx/tx bytes, rx/tx dropped, rx/tx errors, frame, over, crc,
+                      // collisions
+  Be32 duration_sec;
+  Be32 duration_nsec;
+};
+static_assert(sizeof(PortStatsEntry) == 112);
+
 inline constexpr size_t kMaxPortNameLen = 16;
 struct PortBody {
   Be32 port_no;

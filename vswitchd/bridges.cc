@@ -186,7 +186,8 @@ void Bridges::open_openflow(const std::string& bridge) {
   if (openflow_.contains(bridge)) return;
   auto of_switch = std::make_shared<controller::OfSwitch>(
       bridge, datapath_id(bridge), forwarding_, xlate_, clock_,
-      [this, bridge] { return port_descriptions(bridge); });
+      controller::OfSwitch::PortSource{[this, bridge] { return port_descriptions(bridge); },
+                                       [this, bridge] { return port_statistics(bridge); }});
   controller::OfHandlers handlers;
   // The handler shares the switch, so that a connection closing late never reaches a
   // destroyed one.
@@ -239,6 +240,31 @@ std::vector<controller::ofp::PortDesc> Bridges::port_descriptions(const std::str
     }
     port.curr = port.advertised = port.supported = k10GbFdCopper;
     port.curr_speed = port.max_speed = 10'000'000;
+  }
+  std::sort(ports.begin(), ports.end(),
+            [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
+  return ports;
+}
+
+std::vector<controller::ofp::PortStats> Bridges::port_statistics(const std::string& bridge) {
+  pull_stats();
+  const auto now = clock_.now();
+  std::vector<controller::ofp::PortStats> ports;
+  for (const auto& [name, iface] : ifaces_) {
+    if (iface.bridge != bridge || iface.state != State::kAttached) continue;
+    const datapath::PortStats& s = iface.stats;
+    controller::ofp::PortStats& port = ports.emplace_back();
+    port.port_no = iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+    port.rx_packets = s.rx_packets;
+    port.tx_packets = s.tx_packets;
+    port.rx_bytes = s.rx_bytes;
+    port.tx_bytes = s.tx_bytes;
+    port.rx_dropped = s.rx_dropped;
+    port.tx_dropped = s.tx_dropped;
+    port.tx_errors = s.tx_errors;
+    const auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(now - iface.attached_at);
+    port.duration_sec = static_cast<uint32_t>(age.count() / 1'000'000'000);
+    port.duration_nsec = static_cast<uint32_t>(age.count() % 1'000'000'000);
   }
   std::sort(ports.begin(), ports.end(),
             [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
@@ -298,6 +324,7 @@ void Bridges::attach(Iface& iface) {
   iface.ofport = ofport;
   iface.ifindex = info ? info.value().ifindex : 0;
   iface.stats = {};
+  iface.attached_at = clock_.now();
 }
 
 void Bridges::set_vlans(Iface& iface, const vlan::PortVlans& vlans) {

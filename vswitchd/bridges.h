@@ -84,6 +84,7 @@ class Bridges {
     int ifindex = 0;      // of the device the port is attached to
     datapath::PortStats stats;
     vlan::PortVlans vlans;  // its Port's 802.1Q rules, as NORMAL applies them
+    Clock::TimePoint attached_at{};  // for OpenFlow port stats' duration
   };
 
   static bool is_bridge_local(const Iface& iface) {
@@ -106,6 +107,7 @@ class Bridges {
   // The bridge's OpenFlow side: its switch and management socket, opened once.
   void open_openflow(const std::string& bridge);
   std::vector<controller::ofp::PortDesc> port_descriptions(const std::string& bridge) const;
+  std::vector<controller::ofp::PortStats> port_statistics(const std::string& bridge);
   uint64_t datapath_id(const std::string& bridge) const;
 
   struct Openflow {

@@ -32,9 +32,16 @@ class OfSwitchTest : public ::testing::Test {
       : xlate_(clock_),
         dp_(ok(datapath::Datapath::create(xlate_))),
         thread_(ok(datapath::ForwardingThread::start(*dp_))),
-        switch_("br0", 0x00000000000000ab, *thread_, xlate_, clock_, [] {
-          return std::vector<PortDesc>{{1, {2, 0, 0, 0, 0, 1}, "p1"}};
-        }) {
+        switch_("br0", 0x00000000000000ab, *thread_, xlate_, clock_,
+                {[] {
+                   return std::vector<PortDesc>{{1, {2, 0, 0, 0, 0, 1}, "p1"}};
+                 },
+                 [] {
+                   PortStats one{1, 10, 20, 1000, 2000};
+                   PortStats two{2, 3, 4, 300, 400};
+                   two.tx_dropped = 5;
+                   return std::vector<PortStats>{one, two};
+                 }}) {
     thread_->call([&](datapath::Datapath& dp) {
       Ofproto& bridge = xlate_.add_bridge("br0");
       for (uint32_t ofport : {1, 2, 3}) {
@@ -114,6 +121,18 @@ TEST_F(OfSwitchTest, FeaturesDescAndPortDescDescribeTheBridge) {
   EXPECT_EQ(
       std::get<PortDescReply>(std::get<MultipartReply>(ports.at(0).body).body).ports.at(0).name,
       "p1");
+}
+
+TEST_F(OfSwitchTest, PortStatsForEveryPortOrOneAndAnUnknownPortIsRefused) {
+  auto all = request({1, MultipartRequest{0, PortStatsRequest{}}});
+  const auto& ports = std::get<PortStatsReply>(std::get<MultipartReply>(all.at(0).body).body).ports;
+  ASSERT_EQ(ports.size(), 2u);
+  EXPECT_EQ(ports[1].tx_dropped, 5u);
+  auto one = request({2, MultipartRequest{0, PortStatsRequest{1}}});
+  const auto& only = std::get<PortStatsReply>(std::get<MultipartReply>(one.at(0).body).body).ports;
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0].rx_bytes, 1000u);
+  EXPECT_EQ(error_for({3, MultipartRequest{0, PortStatsRequest{9}}}), err::kBadPort);
 }
 
 TEST_F(OfSwitchTest, AFlowTakesEffectBeforeTheBarrierReplyAndDeletingItRestoresNormal) {

@@ -94,6 +94,7 @@ std::vector<Message> samples() {
   FlowStatsRequest aggregate = flows;
   aggregate.aggregate = true;
   PortDesc port{1, {2, 0, 0, 0, 0, 1}, "vnet0", 0, 4, 0, 0, 0, 0, 10000000, 0};
+  PortStats stats_of_port{3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
   TableFeatures table;
   table.table_id = 7;
   table.name = "acl";
@@ -128,6 +129,8 @@ std::vector<Message> samples() {
       {20, MultipartReply{0, PortDescReply{{port, port}}}},
       {21, MultipartRequest{0, TableFeaturesRequest{}}},
       {22, MultipartReply{kMultipartMore, TableFeaturesReply{{table, table}}}},
+      {23, MultipartRequest{0, PortStatsRequest{3}}},
+      {24, MultipartReply{0, PortStatsReply{{stats_of_port, stats_of_port}}}},
   };
 }
 

@@ -13,7 +13,8 @@ fetches table features):
      over two tables (goto_table, write_metadata) carries the traffic; del-flows brings NORMAL
      back; --strict and cookie-masked deletes remove only what they name.
   4. push_vlan/set_field on the way out: a capture on h3's port shows the 802.1Q tag.
-  5. Refused flow-mods fail the command with the OpenFlow error and change nothing.
+  5. dump-ports gives the datapath's exact counters (as dpif/show has them).
+  6. Refused flow-mods fail the command with the OpenFlow error and change nothing.
 
 Same rules as netns_forwarding_test.py, whose topology, daemon and clean-up this reuses.
 """
@@ -180,8 +181,28 @@ def case_vlan_actions(ol):
     ol.ofctl_ok(what, "del-flows", "icmp")
 
 
-def case_refused(ol):
+def case_port_stats(ol):
     what = "case 5"
+    h1, h2 = ol.h["h1"], ol.h["h2"]
+    ol.res.check(ping(h1, h2.ip), f"{what}: traffic for the counters")
+    out = ol.ofctl_ok(what, "dump-ports")
+    dpif = ol.sw.dpif_ports()
+    for i, role in enumerate(("h1", "h2", "h3"), start=1):
+        m = re.search(rf"port\s+{i}: rx pkts=(\d+), bytes=(\d+).*?\n\s+tx pkts=(\d+)", out)
+        got = (int(m.group(1)), int(m.group(3))) if m else None
+        want = (dpif.get(ol.h[role].port, {}).get("rx"), dpif.get(ol.h[role].port, {}).get("tx"))
+        ol.res.check(got is not None and got == want and got[0] > 0,
+                     f"{what}: dump-ports port {i} rx/tx packets are the datapath's counters",
+                     f"dump-ports {got}, dpif/show {want}\n{out[:600]}")
+    status, out, err = ol.ofctl("dump-ports", "9")
+    # ovs-ofctl prints the error reply of a dump and still exits 0.
+    ol.res.check("OFPT_ERROR" in out and "OFPBRC_BAD_PORT" in out,
+                 f"{what}: dump-ports of a port that does not exist is answered with BAD_PORT",
+                 fmt(status, out, err))
+
+
+def case_refused(ol):
+    what = "case 6"
     before = [f[3] for f in ol.flows()]
     for flow, error in (("table=3,priority=1,actions=goto_table:1", "BAD_TABLE_ID"),
                         ("priority=1,ip,actions=dec_ttl", "OFPBAC_BAD_TYPE"),
@@ -194,7 +215,8 @@ def case_refused(ol):
     ol.res.check(len(after) == len(before), f"{what}: no flow was added", "\n".join(after))
 
 
-OF_CASES = (case_describe, case_add_and_dump, case_traffic, case_vlan_actions, case_refused)
+OF_CASES = (case_describe, case_add_and_dump, case_traffic, case_vlan_actions, case_port_stats,
+            case_refused)
 
 
 def openflow_suite(lab):

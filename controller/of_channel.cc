@@ -287,11 +287,11 @@ Result<std::shared_ptr<OfListener>> OfListener::open(asio::io_context& io,
   if (target.kind == OpenflowTarget::Kind::kPtcp) {
     VS_TRY(listener->listen_tcp(target));
     listener->open_ = true;
-    listener->accept_tcp();
+    listener->accept_next();
   } else if (target.kind == OpenflowTarget::Kind::kPunix) {
     VS_TRY(listener->listen_unix(target));
     listener->open_ = true;
-    listener->accept_unix();
+    listener->accept_next();
   } else {
     return make_error("OfListener: only ptcp: and punix: targets listen");
   }
@@ -357,22 +357,15 @@ Result<void> OfListener::listen_unix(const OpenflowTarget& target) {
   return boost::outcome_v2::success();
 }
 
-void OfListener::accept_tcp() {
-  tcp_->async_accept([weak = weak_from_this()](const error_code& ec, asio::ip::tcp::socket peer) {
-    const std::shared_ptr<OfListener> self = weak.lock();
-    if (!self || !self->open_) return;
-    if (ec) {
-      self->on_accept_error(ec);
-      return;
-    }
-    self->adopt(OfConnection::create(std::move(peer), self->connection_handlers(), self->clock_));
-    self->accept_tcp();
-  });
+void OfListener::accept_next() {
+  if (tcp_) accept_on(*tcp_);
+  if (unix_) accept_on(*unix_);
 }
 
-void OfListener::accept_unix() {
-  unix_->async_accept([weak = weak_from_this()](const error_code& ec,
-                                                asio::local::stream_protocol::socket peer) {
+template <class Acceptor>
+void OfListener::accept_on(Acceptor& acceptor) {
+  acceptor.async_accept([weak = weak_from_this()](const error_code& ec,
+                                                  typename Acceptor::protocol_type::socket peer) {
     const std::shared_ptr<OfListener> self = weak.lock();
     if (!self || !self->open_) return;
     if (ec) {
@@ -380,7 +373,7 @@ void OfListener::accept_unix() {
       return;
     }
     self->adopt(OfConnection::create(std::move(peer), self->connection_handlers(), self->clock_));
-    self->accept_unix();
+    self->accept_next();
   });
 }
 
@@ -392,8 +385,7 @@ void OfListener::on_accept_error(const error_code& ec) {
   retry_timer_.async_wait([weak = weak_from_this()](const error_code& timer_ec) {
     const std::shared_ptr<OfListener> self = weak.lock();
     if (timer_ec || !self || !self->open_) return;
-    if (self->tcp_) self->accept_tcp();
-    if (self->unix_) self->accept_unix();
+    self->accept_next();
   });
 }
 

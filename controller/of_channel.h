@@ -171,8 +171,10 @@ class OfListener : public std::enable_shared_from_this<OfListener> {
 
   Result<void> listen_tcp(const OpenflowTarget& target);
   Result<void> listen_unix(const OpenflowTarget& target);
-  void accept_tcp();
-  void accept_unix();
+  // Accepts the next peer on whichever acceptor this listener has.
+  void accept_next();
+  template <class Acceptor>
+  void accept_on(Acceptor& acceptor);
   void on_accept_error(const boost::system::error_code& ec);
   OfHandlers connection_handlers();
   void adopt(std::shared_ptr<OfConnection> connection);

@@ -24,12 +24,6 @@ bool settable(OxmField field) {
   }
 }
 
-template <class T>
-void append(std::vector<uint8_t>& out, const T& wire) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(&wire);
-  out.insert(out.end(), bytes, bytes + sizeof wire);
-}
-
 // Fills in the type and length of the TLV that starts at `start` and ends at out.end().
 template <class T>
 void patch_header(std::vector<uint8_t>& out, size_t start, uint16_t type) {

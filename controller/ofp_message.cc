@@ -9,12 +9,6 @@ namespace {
 
 constexpr size_t kErrorDataMax = 64;  // the specification asks for "at least 64 bytes"
 
-template <class T>
-void append(std::vector<uint8_t>& out, const T& wire) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(&wire);
-  out.insert(out.end(), bytes, bytes + sizeof wire);
-}
-
 // A NUL-padded fixed-size string field.
 std::string fixed_string(const char* field, size_t size) {
   return std::string(field, strnlen(field, size));

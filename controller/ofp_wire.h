@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace vs::controller::ofp {
 
@@ -441,6 +442,13 @@ T load(const uint8_t* at) {
   T value;
   std::memcpy(&value, at, sizeof value);
   return value;
+}
+
+// Appends a wire struct's bytes to `out`.
+template <class T>
+void append(std::vector<uint8_t>& out, const T& wire) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&wire);
+  out.insert(out.end(), bytes, bytes + sizeof wire);
 }
 
 }  // namespace vs::controller::ofp

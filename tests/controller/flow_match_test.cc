@@ -21,6 +21,7 @@
 
 #include "controller/ofp_message.h"
 #include "tests/controller/ofp_golden.h"
+#include "tests/support/hex.h"
 
 namespace vs::controller {
 
@@ -713,20 +714,13 @@ TEST(FlowMatch, PartialMasksOnFieldsWithoutMasksComeBackExact) {
 
 // --- Every match of the golden capture. ---
 
-Bytes bytes_of(std::string_view hex) {
-  Bytes out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 // The matches of every flow-mod, flow stats request and flow stats reply in ofp_golden.h.
 std::vector<ofp::Match> golden_matches() {
   std::vector<ofp::Match> out;
   for (const golden::Case& c : golden::kCases) {
     for (const golden::Message& m : c.messages) {
-      ofp::OfpResult<ofp::Message> message = ofp::decode(bytes_of(m.hex));
+      ofp::OfpResult<ofp::Message> message = ofp::decode(vs::testing::from_hex(m.hex));
       if (!message) continue;
       const ofp::Body& body = message.value().body;
       if (const auto* mod = std::get_if<ofp::FlowMod>(&body)) out.push_back(mod->match);

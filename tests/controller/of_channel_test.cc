@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "tests/controller/ofp_golden.h"
+#include "tests/support/hex.h"
 
 namespace vs::controller {
 namespace {
@@ -30,27 +31,9 @@ using namespace std::chrono_literals;
 using Bytes = std::vector<uint8_t>;
 using UnixSocket = asio::local::stream_protocol::socket;
 
-Bytes hex(std::string_view text) {
-  Bytes out;
-  std::string digits;
-  for (char c : text) {
-    if (c != ' ') digits += c;
-  }
-  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using vs::testing::to_hex;
 
-std::string to_hex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
+Bytes hex(std::string_view text) { return vs::testing::from_hex(text); }
 
 // A message's hex with its xid blanked, for comparing our HELLO, whose xid is ours to choose.
 std::string without_xid(std::span<const uint8_t> bytes) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controller/ofp_message.h"
+#include "tests/support/hex.h"
 
 namespace vs::controller::ofp {
 namespace {
@@ -15,17 +16,7 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 // Bytes from hex digits; spaces are for the reader.
-Bytes hex(std::string_view text) {
-  std::string digits;
-  for (char c : text) {
-    if (c != ' ') digits += c;
-  }
-  Bytes out;
-  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+Bytes hex(std::string_view text) { return vs::testing::from_hex(text); }
 
 Message decoded(const Bytes& bytes) {
   OfpResult<Message> message = decode(bytes);

@@ -10,17 +10,11 @@
 #include <vector>
 
 #include "controller/ofp_message.h"
+#include "tests/support/hex.h"
 
 namespace vs::controller::ofp {
 namespace {
 
-std::vector<uint8_t> bytes_of(std::string_view hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 const golden::Case& find_case(std::string_view command) {
   for (const golden::Case& c : golden::kCases) {
@@ -33,7 +27,7 @@ const golden::Case& find_case(std::string_view command) {
 // The first message of `type` in a case, decoded.
 Message first_of(const golden::Case& c, Type type) {
   for (const golden::Message& m : c.messages) {
-    auto bytes = bytes_of(m.hex);
+    auto bytes = vs::testing::from_hex(m.hex);
     if (bytes.size() > 1 && bytes[1] == static_cast<uint8_t>(type)) return decode(bytes).value();
   }
   ADD_FAILURE() << "no message of type " << int(type) << " in " << c.command;
@@ -45,7 +39,7 @@ TEST(OfpGolden, EveryMessageDecodesAndEncodesBackByteForByteOrIsNotTakenYet) {
   std::map<std::string, size_t> not_taken;  // message kinds answered with an error for now
   for (const golden::Case& c : golden::kCases) {
     for (const golden::Message& m : c.messages) {
-      const std::vector<uint8_t> bytes = bytes_of(m.hex);
+      const std::vector<uint8_t> bytes = vs::testing::from_hex(m.hex);
       OfpResult<Message> message = decode(bytes);
       if (message) {
         EXPECT_EQ(encode(message.value()), bytes) << c.command << "\n  " << m.hex;

@@ -714,7 +714,6 @@ TEST(FlowMatch, PartialMasksOnFieldsWithoutMasksComeBackExact) {
 
 // --- Every match of the golden capture. ---
 
-
 // The matches of every flow-mod, flow stats request and flow stats reply in ofp_golden.h.
 std::vector<ofp::Match> golden_matches() {
   std::vector<ofp::Match> out;

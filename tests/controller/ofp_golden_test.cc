@@ -15,7 +15,6 @@
 namespace vs::controller::ofp {
 namespace {
 
-
 const golden::Case& find_case(std::string_view command) {
   for (const golden::Case& c : golden::kCases) {
     if (c.command.ends_with(command)) return c;

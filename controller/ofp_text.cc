@@ -1,0 +1,1 @@
+#include "controller/ofp_text.h"

@@ -1,0 +1,2 @@
+// Placeholder: ovs-ofctl flow syntax (being written).
+#pragma once

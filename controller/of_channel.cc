@@ -100,7 +100,7 @@ void OfConnection::start() {
   last_activity_ = clock_.now();
   // Ours goes first, before anything the owner queued already.
   std::vector<uint8_t> hello =
-      ofp::encode(ofp::Message{next_xid(), ofp::Hello{ofp::kVersion13, kOurVersions}});
+      ofp::encode(ofp::Message{next_xid(), ofp::Hello{ofp::kVersion13, our_versions()}});
   queued_bytes_ += hello.size();
   out_queue_.push_front(std::move(hello));
   write_next();
@@ -201,6 +201,10 @@ void OfConnection::handle_message(std::span<const uint8_t> raw) {
   if (handlers_.on_message) handlers_.on_message(*this, message, raw);
 }
 
+uint32_t OfConnection::our_versions() const {
+  return handlers_.versions == 0 ? kOurVersions : handlers_.versions & kOurVersions;
+}
+
 void OfConnection::negotiate(std::span<const uint8_t> raw) {
   const ofp::HeaderView header = *ofp::peek_header(raw);
   if (header.type != static_cast<uint8_t>(ofp::Type::kHello)) {
@@ -218,7 +222,8 @@ void OfConnection::negotiate(std::span<const uint8_t> raw) {
       peer_versions = *hello->versions & ~1u;
   }
 
-  if (peer_versions & kOurVersions) {
+  const uint32_t ours = our_versions();
+  if (peer_versions & ours) {
     version_ = ofp::kVersion13;
     state_ = State::kReady;
     logger()->debug("{}: negotiated OpenFlow version 0x04 (peer supports {})", peer_,
@@ -228,10 +233,10 @@ void OfConnection::negotiate(std::span<const uint8_t> raw) {
   }
 
   // HELLO_FAILED in the peer's highest version, so that it can read it (OVS does the same).
-  const std::string text = "We support " + describe_versions(kOurVersions) + ", you support " +
+  const std::string text = "We support " + describe_versions(ours) + ", you support " +
                            describe_versions(peer_versions) + ", no common versions.";
   logger()->warn("{}: version negotiation failed (we support {}, peer supports {})", peer_,
-                 describe_versions(kOurVersions), describe_versions(peer_versions));
+                 describe_versions(ours), describe_versions(peer_versions));
   std::vector<uint8_t> error =
       ofp::encode(ofp::Message{0, ofp::ErrorMsg{ofp::err::kHelloIncompatible,
                                                 std::vector<uint8_t>(text.begin(), text.end())}});

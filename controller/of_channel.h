@@ -46,6 +46,11 @@ struct OfHandlers {
   // error, a protocol violation, failed version negotiation, or close(). Not called if the
   // io_context is destroyed with the connection still open. `reason` is for logs.
   std::function<void(OfConnection&, std::string_view reason)> on_close;
+
+  // Not a handler: the versions this side may negotiate, as a bitmap (bit n: version n),
+  // intersected with what the channel speaks (OpenFlow 1.3). 0 means all of those. A bitmap
+  // without 1.3 (Bridge.protocols=OpenFlow10) makes every negotiation fail.
+  uint32_t versions = 0;
 };
 
 // One OpenFlow 1.3 peer over a connected stream socket (TCP or unix). On start() it sends our
@@ -111,6 +116,7 @@ class OfConnection : public std::enable_shared_from_this<OfConnection> {
   void on_read(const boost::system::error_code& ec, size_t n);
   void handle_message(std::span<const uint8_t> raw);
   void negotiate(std::span<const uint8_t> raw);
+  uint32_t our_versions() const;
   void write_next();
   void on_write(const boost::system::error_code& ec);
   // Closes once everything queued is written (after HELLO_FAILED).

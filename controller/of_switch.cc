@@ -8,8 +8,9 @@
 namespace vs::controller {
 namespace {
 
-constexpr uint32_t kCapabilityFlowStats = 1;  // OFPC_FLOW_STATS
-constexpr uint16_t kFragmentMask = 3;         // OFPC_FRAG_MASK; only OFPC_FRAG_NORMAL is done
+// OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS: the counters this switch keeps.
+constexpr uint32_t kCapabilities = 1 | 2 | 4;
+constexpr uint16_t kFragmentMask = 3;  // OFPC_FRAG_MASK; only OFPC_FRAG_NORMAL is done
 // Room for one multipart reply: the 16-bit length, less the header and multipart header.
 constexpr size_t kMultipartRoom =
     ofp::kMaxMessage - sizeof(ofp::Header) - sizeof(ofp::MultipartHeader);
@@ -102,8 +103,8 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
       [&](const auto& body) -> std::vector<std::vector<uint8_t>> {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, FeaturesRequest>) {
-          return {encode(
-              {xid, FeaturesReply{datapath_id_, 0, Pipeline::kTables, 0, kCapabilityFlowStats}})};
+          return {
+              encode({xid, FeaturesReply{datapath_id_, 0, Pipeline::kTables, 0, kCapabilities}})};
         } else if constexpr (std::is_same_v<T, GetConfigRequest>) {
           return {encode({xid, GetConfigReply{config_}})};
         } else if constexpr (std::is_same_v<T, SetConfig>) {
@@ -115,6 +116,16 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
           return {encode({xid, BarrierReply{}})};
         } else if constexpr (std::is_same_v<T, FlowMod>) {
           auto reply = flow_mod(body, raw);
+          if (reply.empty()) return {};
+          return {std::move(reply)};
+        } else if constexpr (std::is_same_v<T, TableMod>) {
+          // OpenFlow 1.3 leaves a table nothing to configure (its bits are deprecated).
+          if (body.table_id != kTableAll && body.table_id >= Pipeline::kTables) {
+            return {error(err::kTableModBadTable, raw)};
+          }
+          return {};
+        } else if constexpr (std::is_same_v<T, PacketOut>) {
+          auto reply = packet_out(body, raw);
           if (reply.empty()) return {};
           return {std::move(reply)};
         } else if constexpr (std::is_same_v<T, MultipartRequest>) {
@@ -138,7 +149,13 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
             if (tables->sets_features()) return {error(err::kTableFeaturesEperm, raw)};
             return split_reply(xid, table_features(), &TableFeaturesReply::tables);
           }
-          return flow_stats(xid, std::get<FlowStatsRequest>(body.body), raw);
+          if (std::holds_alternative<TableStatsRequest>(body.body)) {
+            return split_reply(xid, table_stats(), &TableStatsReply::tables);
+          }
+          if (const auto* flows = std::get_if<FlowStatsRequest>(&body.body)) {
+            return flow_stats(xid, *flows, raw);
+          }
+          return {error(err::kBadMultipart, raw)};  // groups: not yet
         } else if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, ErrorMsg> ||
                              std::is_same_v<T, EchoReply>) {
           return {};  // the channel's business, or nothing to answer
@@ -162,11 +179,17 @@ std::vector<uint8_t> OfSwitch::flow_mod(const ofp::FlowMod& mod, std::span<const
     }
   }
   const Clock::TimePoint now = clock_.now();
+  std::vector<ofp::FlowRemoved> removed;
   ofp::OfpResult<void> applied =
       forwarding_.call([&](datapath::Datapath& dp) -> ofp::OfpResult<void> {
         Ofproto* ofproto = xlate_.bridge(bridge_);
         if (ofproto == nullptr) return ofp::err::kFlowModUnknown;
-        auto result = ofproto->pipeline().apply(mod, match.value(), now);
+        dp.report_flow_use();  // the rules about to change get what they forwarded until now
+        auto result = ofproto->pipeline().apply(mod, match.value(), now, [&](const FlowRule& rule) {
+          if (rule.flags & ofp::kFlowSendFlowRem) {
+            removed.push_back(flow_removed(rule, ofp::FlowRemovedReason::kDelete, now));
+          }
+        });
         if (result) {
           xlate_.bump_generation();
           dp.invalidate_caches();  // after the barrier reply, every packet follows the new flows
@@ -174,8 +197,73 @@ std::vector<uint8_t> OfSwitch::flow_mod(const ofp::FlowMod& mod, std::span<const
         return result;
       });
   if (!applied) return error(applied.error(), raw);
+  if (flow_removed_sink_) {
+    for (const ofp::FlowRemoved& message : removed) flow_removed_sink_(message);
+  }
   // No packet is ever buffered here, so a flow-mod naming a buffer names one that is unknown.
   if (mod.buffer_id != ofp::kNoBuffer && !deleting) return error(ofp::err::kBufferUnknown, raw);
+  return {};
+}
+
+std::vector<ofp::TableStats> OfSwitch::table_stats() {
+  std::vector<ofp::TableStats> tables;
+  on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
+    dp.report_flow_use();
+    tables = ofproto.pipeline().table_stats();
+  });
+  return tables;
+}
+
+template <class Fn>
+void OfSwitch::on_bridge(Fn&& fn) {
+  forwarding_.call([&](datapath::Datapath& dp) {
+    if (Ofproto* ofproto = xlate_.bridge(bridge_)) fn(*ofproto, dp);
+  });
+}
+
+void OfSwitch::reset_flows(bool normal_rule) {
+  const Clock::TimePoint now = clock_.now();
+  on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
+    dp.report_flow_use();
+    ofproto.pipeline().reset(now, normal_rule);
+    xlate_.bump_generation();
+    dp.invalidate_caches();
+  });
+}
+
+void OfSwitch::set_fail_open(bool on) {
+  on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
+    xlate_.set_fail_open(ofproto, on);
+    dp.invalidate_caches();
+  });
+}
+
+std::vector<uint8_t> OfSwitch::packet_out(const ofp::PacketOut& out, std::span<const uint8_t> raw) {
+  // Nothing is ever buffered (features say n_buffers 0): the packet must come with the message.
+  if (out.buffer_id != ofp::kNoBuffer) return error(ofp::err::kBufferUnknown, raw);
+  for (const ofp::Action& action : out.actions) {
+    if (action.kind == ofp::Action::Kind::kOutput && action.port == ofp::kPortTable) continue;
+    ofp::Instructions one;
+    one.apply_actions = ofp::ActionList{action};
+    if (auto supported = Xlate::check_supported(one); !supported) {
+      return error(supported.error(), raw);
+    }
+  }
+  std::optional<ofp::OfpError> refused;
+  on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
+    // The packet comes from its in_port's datapath port, or from none (CONTROLLER, LOCAL
+    // without a device).
+    const uint32_t dp_in_port = ofproto.dp_port(out.in_port).value_or(0);
+    FlowKey key{};
+    if (parse_flow(out.data, dp_in_port, &key)) {
+      refused = ofp::err::kBadPacket;
+      return;
+    }
+    const datapath::DpActions actions =
+        xlate_.translate_packet_out(ofproto, out.in_port, key, out.actions);
+    if (!dp.inject(out.data, dp_in_port, actions)) refused = ofp::err::kBadPacket;
+  });
+  if (refused) return error(*refused, raw);
   return {};
 }
 
@@ -191,7 +279,8 @@ std::vector<std::vector<uint8_t>> OfSwitch::flow_stats(uint32_t xid,
       request.table_id, match.value(),    false, 0, request.cookie, request.cookie_mask,
       request.out_port, request.out_group};
   const Clock::TimePoint now = clock_.now();
-  std::vector<ofp::FlowStats> flows = forwarding_.call([&](datapath::Datapath&) {
+  std::vector<ofp::FlowStats> flows = forwarding_.call([&](datapath::Datapath& dp) {
+    dp.report_flow_use();  // counters exact up to the last packet forwarded
     std::vector<ofp::FlowStats> out;
     Ofproto* ofproto = xlate_.bridge(bridge_);
     if (ofproto == nullptr) return out;

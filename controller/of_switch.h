@@ -31,6 +31,8 @@ class OfSwitch {
 
   const std::string& bridge() const { return bridge_; }
   uint64_t datapath_id() const { return datapath_id_; }
+  // The switch's configuration as the last OFPT_SET_CONFIG left it.
+  const ofp::SwitchConfigBody& config() const { return config_; }
   void set_datapath_id(uint64_t id) { datapath_id_ = id; }
 
   // The replies to one message (`raw` is its bytes, for error data): none, one, or several
@@ -38,10 +40,26 @@ class OfSwitch {
   std::vector<std::vector<uint8_t>> handle(const ofp::Message& message,
                                            std::span<const uint8_t> raw);
 
+  // Where a flow deleted by a flow-mod is reported if it asked (OFPFF_SEND_FLOW_REM): called
+  // before handle() returns, so the message precedes any later reply (a barrier's).
+  void set_flow_removed_sink(std::function<void(const ofp::FlowRemoved&)> sink) {
+    flow_removed_sink_ = std::move(sink);
+  }
+
+  // Deletes every flow, then adds `priority=0 actions=NORMAL` if `normal_rule` (connmgr.h).
+  void reset_flows(bool normal_rule);
+  // NORMAL alone forwards while set, the flows kept (connmgr.h, fail-open).
+  void set_fail_open(bool on);
+
  private:
   std::vector<std::vector<uint8_t>> flow_stats(uint32_t xid, const ofp::FlowStatsRequest& request,
                                                std::span<const uint8_t> raw);
   std::vector<uint8_t> flow_mod(const ofp::FlowMod& mod, std::span<const uint8_t> raw);
+  std::vector<uint8_t> packet_out(const ofp::PacketOut& out, std::span<const uint8_t> raw);
+  std::vector<ofp::TableStats> table_stats();
+  // Runs `fn(ofproto, datapath)` on the forwarding thread for this bridge; nothing if it is gone.
+  template <class Fn>
+  void on_bridge(Fn&& fn);
 
   std::string bridge_;
   uint64_t datapath_id_;
@@ -50,6 +68,7 @@ class OfSwitch {
   const Clock& clock_;
   PortSource ports_;
   ofp::SwitchConfigBody config_;
+  std::function<void(const ofp::FlowRemoved&)> flow_removed_sink_;
 };
 
 }  // namespace vs::controller

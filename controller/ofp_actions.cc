@@ -10,6 +10,11 @@ bool valid_output_port(uint32_t port) {
   return (port != 0 && port <= kPortMax) || (port >= kPortInPort && port <= kPortLocal);
 }
 
+// A bucket may watch a standard port (physical, logical or LOCAL), or none (OFPP_ANY).
+bool valid_watch_port(uint32_t port) {
+  return (port != 0 && port <= kPortMax) || port == kPortLocal || port == kPortAny;
+}
+
 bool settable(OxmField field) {
   switch (field) {
     case OxmField::kInPort:
@@ -176,6 +181,43 @@ void encode_actions(const ActionList& actions, std::vector<uint8_t>& out) {
         break;
       }
     }
+  }
+}
+
+OfpResult<BucketList> decode_buckets(std::span<const uint8_t> bytes) {
+  BucketList buckets;
+  while (!bytes.empty()) {
+    if (bytes.size() < sizeof(BucketHeader)) return err::kBadBucket;
+    const auto wire = load<BucketHeader>(bytes.data());
+    const size_t length = wire.length.get();
+    if (length < sizeof wire || length % kActionAlign != 0 || length > bytes.size()) {
+      return err::kBadBucket;
+    }
+    OfpResult<ActionList> actions =
+        decode_actions(bytes.subspan(sizeof wire, length - sizeof wire));
+    if (!actions) return actions.error();
+    Bucket bucket{wire.weight.get(), wire.watch_port.get(), wire.watch_group.get(),
+                  std::move(actions).value()};
+    if (!valid_watch_port(bucket.watch_port)) return err::kBadWatch;
+    if (bucket.watch_group > kGroupMax && bucket.watch_group != kGroupAny) return err::kBadWatch;
+    buckets.push_back(std::move(bucket));
+    bytes = bytes.subspan(length);
+  }
+  return buckets;
+}
+
+void encode_buckets(const BucketList& buckets, std::vector<uint8_t>& out) {
+  for (const Bucket& bucket : buckets) {
+    const size_t start = out.size();
+    BucketHeader wire{};
+    wire.weight.set(bucket.weight);
+    wire.watch_port.set(bucket.watch_port);
+    wire.watch_group.set(bucket.watch_group);
+    append(out, wire);
+    encode_actions(bucket.actions, out);
+    Be16 length;
+    length.set(static_cast<uint16_t>(out.size() - start));
+    std::memcpy(out.data() + start, &length, sizeof length);
   }
 }
 

@@ -1,6 +1,7 @@
-// OpenFlow 1.3 actions and instructions (specification 7.2.4-7.2.5) as typed values, decoded
-// with the specification's checks and encoded back: what a flow-mod carries, what flow stats
-// and packet-out carry. The pipeline (pipeline.h) stores them; translation (xlate.h) runs them.
+// OpenFlow 1.3 actions, instructions and group buckets (specification 7.2.4-7.2.5, 7.3.4.2) as
+// typed values, decoded with the specification's checks and encoded back: what a flow-mod, flow
+// stats, packet-out and group-mod carry. The pipeline (pipeline.h) stores them; translation
+// (xlate.h) runs them.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +74,22 @@ struct Instructions {
 // BAD_SET_TYPE / BAD_SET_LEN / BAD_SET_ARGUMENT for set_field.
 OfpResult<ActionList> decode_actions(std::span<const uint8_t> bytes);
 void encode_actions(const ActionList& actions, std::vector<uint8_t>& out);
+
+// One bucket of a group (ofp_bucket): its actions and what the group type makes of it.
+struct Bucket {
+  uint16_t weight = 0;               // select groups: the share of traffic
+  uint32_t watch_port = kPortAny;    // fast failover: the port whose liveness counts
+  uint32_t watch_group = kGroupAny;  // fast failover: or the group's
+  ActionList actions;
+  friend bool operator==(const Bucket&, const Bucket&) = default;
+};
+using BucketList = std::vector<Bucket>;
+
+// Decodes the buckets that fill `bytes` exactly (a group-mod's or a group description's).
+// Errors: OFPGMFC_BAD_BUCKET for a length under the header's, unaligned or past the end,
+// OFPGMFC_BAD_WATCH for a watched port or group that cannot exist, and the action errors.
+OfpResult<BucketList> decode_buckets(std::span<const uint8_t> bytes);
+void encode_buckets(const BucketList& buckets, std::vector<uint8_t>& out);
 
 // Decodes an instruction list that fills `bytes` exactly. Errors (OFPET_BAD_INSTRUCTION):
 // UNKNOWN_INST, UNSUP_INST (meter, or a kind given twice), BAD_LEN, BAD_EXPERIMENTER, and the

@@ -86,6 +86,105 @@ struct FlowMod {
   friend bool operator==(const FlowMod&, const FlowMod&) = default;
 };
 
+// Asynchronous messages from the switch. Their reasons are kept as sent (the specification
+// names no error for a reason the controller does not know).
+struct PacketIn {
+  uint32_t buffer_id = kNoBuffer;
+  uint16_t total_len = 0;  // the whole frame's length; `data` may be cut short
+  PacketInReason reason = PacketInReason::kNoMatch;
+  uint8_t table_id = 0;
+  uint64_t cookie = 0;
+  Match match;  // the pipeline fields (in_port, metadata, tunnel_id)
+  std::vector<uint8_t> data;
+  friend bool operator==(const PacketIn&, const PacketIn&) = default;
+};
+
+struct FlowRemoved {
+  uint64_t cookie = 0;
+  uint16_t priority = 0;
+  FlowRemovedReason reason = FlowRemovedReason::kIdleTimeout;
+  uint8_t table_id = 0;
+  uint32_t duration_sec = 0;
+  uint32_t duration_nsec = 0;
+  uint16_t idle_timeout = 0;
+  uint16_t hard_timeout = 0;
+  uint64_t packet_count = 0;
+  uint64_t byte_count = 0;
+  Match match;
+  friend bool operator==(const FlowRemoved&, const FlowRemoved&) = default;
+};
+
+struct PortDesc {
+  uint32_t port_no = 0;
+  std::array<uint8_t, 6> hw_addr{};
+  std::string name;
+  uint32_t config = 0;  // OFPPC_* bits
+  uint32_t state = 0;   // OFPPS_* bits
+  uint32_t curr = 0, advertised = 0, supported = 0, peer = 0;
+  uint32_t curr_speed = 0, max_speed = 0;  // kbps
+  friend bool operator==(const PortDesc&, const PortDesc&) = default;
+};
+
+struct PortStatus {
+  PortReason reason = PortReason::kAdd;
+  PortDesc desc;
+  friend bool operator==(const PortStatus&, const PortStatus&) = default;
+};
+
+// Controller commands.
+struct PacketOut {
+  uint32_t buffer_id = kNoBuffer;
+  uint32_t in_port = kPortController;  // a standard port, CONTROLLER, or ANY as OVS allows
+  ActionList actions;
+  std::vector<uint8_t> data;  // the frame, when not buffered
+  friend bool operator==(const PacketOut&, const PacketOut&) = default;
+};
+
+struct PortMod {
+  uint32_t port_no = 0;
+  std::array<uint8_t, 6> hw_addr{};  // must be the port's: guards against a renumbered port
+  uint32_t config = 0;               // OFPPC_* bits: the new values of those in `mask`
+  uint32_t mask = 0;
+  uint32_t advertise = 0;  // OFPPF_* bits; 0 leaves them alone
+  friend bool operator==(const PortMod&, const PortMod&) = default;
+};
+
+struct TableMod {
+  uint8_t table_id = 0;  // or kTableAll
+  uint32_t config = 0;   // only the deprecated OFPTC_* bits exist in 1.3
+  friend bool operator==(const TableMod&, const TableMod&) = default;
+};
+
+struct GroupMod {
+  GroupModCommand command = GroupModCommand::kAdd;
+  GroupType type = GroupType::kAll;
+  uint32_t group_id = 0;
+  BucketList buckets;
+  friend bool operator==(const GroupMod&, const GroupMod&) = default;
+};
+
+struct RoleMessage {
+  ControllerRole role = ControllerRole::kNoChange;
+  uint64_t generation_id = 0;  // orders master elections; ignored for EQUAL and NOCHANGE
+  friend bool operator==(const RoleMessage&, const RoleMessage&) = default;
+};
+struct RoleRequest : RoleMessage {};
+struct RoleReply : RoleMessage {};
+
+struct GetAsyncRequest {
+  friend bool operator==(const GetAsyncRequest&, const GetAsyncRequest&) = default;
+};
+// Which asynchronous messages a connection gets, by reason bit: [0] as master or equal, [1] as
+// slave.
+struct AsyncConfig {
+  std::array<uint32_t, 2> packet_in_mask{};
+  std::array<uint32_t, 2> port_status_mask{};
+  std::array<uint32_t, 2> flow_removed_mask{};
+  friend bool operator==(const AsyncConfig&, const AsyncConfig&) = default;
+};
+struct GetAsyncReply : AsyncConfig {};
+struct SetAsync : AsyncConfig {};
+
 // Multipart bodies.
 struct DescRequest {
   friend bool operator==(const DescRequest&, const DescRequest&) = default;
@@ -135,16 +234,6 @@ struct AggregateReply {
 struct PortDescRequest {
   friend bool operator==(const PortDescRequest&, const PortDescRequest&) = default;
 };
-struct PortDesc {
-  uint32_t port_no = 0;
-  std::array<uint8_t, 6> hw_addr{};
-  std::string name;
-  uint32_t config = 0;  // OFPPC_* bits
-  uint32_t state = 0;   // OFPPS_* bits
-  uint32_t curr = 0, advertised = 0, supported = 0, peer = 0;
-  uint32_t curr_speed = 0, max_speed = 0;  // kbps
-  friend bool operator==(const PortDesc&, const PortDesc&) = default;
-};
 struct PortDescReply {
   std::vector<PortDesc> ports;
   friend bool operator==(const PortDescReply&, const PortDescReply&) = default;
@@ -191,24 +280,91 @@ struct PortStatsReply {
   friend bool operator==(const PortStatsReply&, const PortStatsReply&) = default;
 };
 
+struct TableStatsRequest {
+  friend bool operator==(const TableStatsRequest&, const TableStatsRequest&) = default;
+};
+struct TableStats {
+  uint8_t table_id = 0;
+  uint32_t active_count = 0;  // flows in the table
+  uint64_t lookup_count = 0;
+  uint64_t matched_count = 0;
+  friend bool operator==(const TableStats&, const TableStats&) = default;
+};
+struct TableStatsReply {
+  std::vector<TableStats> tables;
+  friend bool operator==(const TableStatsReply&, const TableStatsReply&) = default;
+};
+
+struct GroupStatsRequest {
+  uint32_t group_id = kGroupAll;  // one group, or every group
+  friend bool operator==(const GroupStatsRequest&, const GroupStatsRequest&) = default;
+};
+struct BucketStats {
+  uint64_t packet_count = 0;
+  uint64_t byte_count = 0;
+  friend bool operator==(const BucketStats&, const BucketStats&) = default;
+};
+struct GroupStats {
+  uint32_t group_id = 0;
+  uint32_t ref_count = 0;  // flows and groups that point at it
+  uint64_t packet_count = 0;
+  uint64_t byte_count = 0;
+  uint32_t duration_sec = 0;
+  uint32_t duration_nsec = 0;
+  std::vector<BucketStats> buckets;  // in the group's bucket order
+  friend bool operator==(const GroupStats&, const GroupStats&) = default;
+};
+struct GroupStatsReply {
+  std::vector<GroupStats> groups;
+  friend bool operator==(const GroupStatsReply&, const GroupStatsReply&) = default;
+};
+
+struct GroupDescRequest {
+  friend bool operator==(const GroupDescRequest&, const GroupDescRequest&) = default;
+};
+struct GroupDesc {
+  GroupType type = GroupType::kAll;
+  uint32_t group_id = 0;
+  BucketList buckets;
+  friend bool operator==(const GroupDesc&, const GroupDesc&) = default;
+};
+struct GroupDescReply {
+  std::vector<GroupDesc> groups;
+  friend bool operator==(const GroupDescReply&, const GroupDescReply&) = default;
+};
+
+struct GroupFeaturesRequest {
+  friend bool operator==(const GroupFeaturesRequest&, const GroupFeaturesRequest&) = default;
+};
+struct GroupFeaturesReply {
+  uint32_t types = 0;         // bit n: GroupType n is supported
+  uint32_t capabilities = 0;  // OFPGFC_* bits
+  std::array<uint32_t, kGroupTypes> max_groups{};
+  std::array<uint32_t, kGroupTypes> actions{};  // bit n: ActionType n, per group type
+  friend bool operator==(const GroupFeaturesReply&, const GroupFeaturesReply&) = default;
+};
+
 struct MultipartRequest {
   uint16_t flags = 0;
   std::variant<DescRequest, FlowStatsRequest, PortDescRequest, TableFeaturesRequest,
-               PortStatsRequest>
+               PortStatsRequest, TableStatsRequest, GroupStatsRequest, GroupDescRequest,
+               GroupFeaturesRequest>
       body;
   friend bool operator==(const MultipartRequest&, const MultipartRequest&) = default;
 };
 struct MultipartReply {
   uint16_t flags = 0;  // kMultipartMore on every part but the last
   std::variant<DescReply, FlowStatsReply, AggregateReply, PortDescReply, TableFeaturesReply,
-               PortStatsReply>
+               PortStatsReply, TableStatsReply, GroupStatsReply, GroupDescReply, GroupFeaturesReply>
       body;
   friend bool operator==(const MultipartReply&, const MultipartReply&) = default;
 };
 
 using Body = std::variant<Hello, ErrorMsg, EchoRequest, EchoReply, FeaturesRequest, FeaturesReply,
                           GetConfigRequest, GetConfigReply, SetConfig, FlowMod, BarrierRequest,
-                          BarrierReply, MultipartRequest, MultipartReply>;
+                          BarrierReply, MultipartRequest, MultipartReply, PacketIn, FlowRemoved,
+                          PortStatus, PacketOut, PortMod, TableMod, GroupMod, RoleRequest,
+                          RoleReply, GetAsyncRequest, GetAsyncReply, SetAsync>;
 
 struct Message {
   uint32_t xid = 0;
@@ -219,8 +375,10 @@ struct Message {
 // Decodes exactly one message (`bytes` is what the header's length framed). Every message but
 // HELLO must be OpenFlow 1.3 (else OFPBRC_BAD_VERSION). Errors name what the specification asks
 // the switch to answer: OFPBRC_BAD_LEN for a size that does not fit the type, BAD_TYPE for
-// messages this switch does not take, BAD_MULTIPART, and the match, instruction and action
-// errors of a flow-mod or flow stats request.
+// messages this switch does not take, BAD_MULTIPART, the match, instruction and action errors
+// of a flow-mod, flow stats request, packet-out or bucket, BAD_PORT for a packet-out's in_port,
+// OFPGMFC_* for a group-mod, OFPPMFC_* for a port-mod, OFPTMFC_BAD_CONFIG for a table-mod and
+// OFPRRFC_BAD_ROLE for a role request.
 OfpResult<Message> decode(std::span<const uint8_t> bytes);
 
 // The message on the wire, version 1.3.

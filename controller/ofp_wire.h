@@ -95,6 +95,7 @@ inline constexpr OfpError kBadExperimenter{1, 3};
 inline constexpr OfpError kBadLen{1, 6};
 inline constexpr OfpError kBufferUnknown{1, 8};
 inline constexpr OfpError kBadTableId{1, 9};
+inline constexpr OfpError kIsSlave{1, 10};
 inline constexpr OfpError kBadPort{1, 11};
 inline constexpr OfpError kBadPacket{1, 12};
 
@@ -132,9 +133,40 @@ inline constexpr OfpError kBadTimeout{5, 5};
 inline constexpr OfpError kBadCommand{5, 6};
 inline constexpr OfpError kBadFlags{5, 7};
 
+inline constexpr OfpError kGroupExists{6, 0};
+inline constexpr OfpError kInvalidGroup{6, 1};
+inline constexpr OfpError kWeightUnsupported{6, 2};
+inline constexpr OfpError kOutOfGroups{6, 3};
+inline constexpr OfpError kOutOfBuckets{6, 4};
+inline constexpr OfpError kChainingUnsupported{6, 5};
+inline constexpr OfpError kWatchUnsupported{6, 6};
+inline constexpr OfpError kGroupLoop{6, 7};
+inline constexpr OfpError kUnknownGroup{6, 8};
+inline constexpr OfpError kChainedGroup{6, 9};
+inline constexpr OfpError kBadGroupType{6, 10};
+inline constexpr OfpError kBadGroupCommand{6, 11};
+inline constexpr OfpError kBadBucket{6, 12};
+inline constexpr OfpError kBadWatch{6, 13};
+inline constexpr OfpError kGroupModEperm{6, 14};
+
+inline constexpr OfpError kPortModBadPort{7, 0};
+inline constexpr OfpError kPortModBadHwAddr{7, 1};
+inline constexpr OfpError kPortModBadConfig{7, 2};
+inline constexpr OfpError kPortModBadAdvertise{7, 3};
+inline constexpr OfpError kPortModEperm{7, 4};
+
+inline constexpr OfpError kTableModBadTable{8, 0};
+inline constexpr OfpError kTableModBadConfig{8, 1};
+inline constexpr OfpError kTableModEperm{8, 2};
+
 inline constexpr OfpError kConfigBadFlags{10, 0};
-inline constexpr OfpError kTableFeaturesEperm{13, 5};
 inline constexpr OfpError kConfigBadLen{10, 1};
+
+inline constexpr OfpError kRoleStale{11, 0};
+inline constexpr OfpError kRoleUnsupported{11, 1};
+inline constexpr OfpError kBadRole{11, 2};
+
+inline constexpr OfpError kTableFeaturesEperm{13, 5};
 }  // namespace err
 
 // Flow-mod commands and flags (ofp_flow_mod_command, ofp_flow_mod_flags).
@@ -147,8 +179,40 @@ inline constexpr uint16_t kFlowNoBytCounts = 1 << 4;
 
 inline constexpr uint8_t kTableAll = 0xff;         // OFPTT_ALL
 inline constexpr uint8_t kTableMax = 0xfe;         // OFPTT_MAX: the highest table number
+inline constexpr uint32_t kGroupMax = 0xffffff00;  // OFPG_MAX: the highest group number
+inline constexpr uint32_t kGroupAll = 0xfffffffc;  // OFPG_ALL
 inline constexpr uint32_t kGroupAny = 0xffffffff;  // OFPG_ANY
 inline constexpr uint32_t kPortAny = 0xffffffff;   // OFPP_ANY
+
+// Port config bits (ofp_port_config) and the feature bits' extent (ofp_port_features).
+inline constexpr uint32_t kPortConfigDown = 1 << 0;
+inline constexpr uint32_t kPortConfigNoRecv = 1 << 2;
+inline constexpr uint32_t kPortConfigNoFwd = 1 << 5;
+inline constexpr uint32_t kPortConfigNoPacketIn = 1 << 6;
+inline constexpr uint32_t kPortConfigAll =
+    kPortConfigDown | kPortConfigNoRecv | kPortConfigNoFwd | kPortConfigNoPacketIn;
+inline constexpr uint32_t kPortFeaturesAll = 0xffff;  // OFPPF_10MB_HD .. OFPPF_PAUSE_ASYM
+
+// OFPTC_DEPRECATED_MASK: the only table config bits 1.3 has (1.1's miss behaviour).
+inline constexpr uint32_t kTableConfigDeprecatedMask = 3;
+
+// Reasons of the asynchronous messages (ofp_packet_in_reason, ofp_flow_removed_reason,
+// ofp_port_reason).
+enum class PacketInReason : uint8_t { kNoMatch = 0, kAction = 1, kInvalidTtl = 2 };
+enum class FlowRemovedReason : uint8_t {
+  kIdleTimeout = 0,
+  kHardTimeout = 1,
+  kDelete = 2,
+  kGroupDelete = 3,
+};
+enum class PortReason : uint8_t { kAdd = 0, kDelete = 1, kModify = 2 };
+
+// Groups (ofp_group_mod_command, ofp_group_type).
+enum class GroupModCommand : uint16_t { kAdd = 0, kModify = 1, kDelete = 2 };
+enum class GroupType : uint8_t { kAll = 0, kSelect = 1, kIndirect = 2, kFastFailover = 3 };
+
+// Controller roles (ofp_controller_role).
+enum class ControllerRole : uint32_t { kNoChange = 0, kEqual = 1, kMaster = 2, kSlave = 3 };
 
 // Multipart types (ofp_multipart_type).
 enum class MultipartType : uint16_t {
@@ -435,6 +499,145 @@ struct PortBody {
   Be32 max_speed;
 };
 static_assert(sizeof(PortBody) == 64);
+
+struct PacketInBody {  // then the match, 2 bytes of padding and the frame
+  Be32 buffer_id;
+  Be16 total_len;
+  uint8_t reason;
+  uint8_t table_id;
+  Be64 cookie;
+};
+static_assert(sizeof(PacketInBody) == 16);
+inline constexpr size_t kPacketInPad = 2;  // aligns the frame's IP header to 32 bits
+
+struct FlowRemovedBody {  // then the match
+  Be64 cookie;
+  Be16 priority;
+  uint8_t reason;
+  uint8_t table_id;
+  Be32 duration_sec;
+  Be32 duration_nsec;
+  Be16 idle_timeout;
+  Be16 hard_timeout;
+  Be64 packet_count;
+  Be64 byte_count;
+};
+static_assert(sizeof(FlowRemovedBody) == 40);
+
+struct PortStatusBody {  // then the PortBody
+  uint8_t reason;
+  uint8_t pad[7];
+};
+static_assert(sizeof(PortStatusBody) == 8);
+
+struct PacketOutBody {  // then actions_len bytes of actions and the frame
+  Be32 buffer_id;
+  Be32 in_port;
+  Be16 actions_len;
+  uint8_t pad[6];
+};
+static_assert(sizeof(PacketOutBody) == 16);
+
+struct PortModBody {
+  Be32 port_no;
+  uint8_t pad[4];
+  uint8_t hw_addr[6];
+  uint8_t pad2[2];
+  Be32 config;
+  Be32 mask;
+  Be32 advertise;
+  uint8_t pad3[4];
+};
+static_assert(sizeof(PortModBody) == 32);
+
+struct TableModBody {
+  uint8_t table_id;
+  uint8_t pad[3];
+  Be32 config;
+};
+static_assert(sizeof(TableModBody) == 8);
+
+struct GroupModBody {  // then the buckets
+  Be16 command;
+  uint8_t type;
+  uint8_t pad;
+  Be32 group_id;
+};
+static_assert(sizeof(GroupModBody) == 8);
+
+struct BucketHeader {  // then the actions
+  Be16 length;
+  Be16 weight;
+  Be32 watch_port;
+  Be32 watch_group;
+  uint8_t pad[4];
+};
+static_assert(sizeof(BucketHeader) == 16);
+
+struct RoleRequestBody {  // also the role reply
+  Be32 role;
+  uint8_t pad[4];
+  Be64 generation_id;
+};
+static_assert(sizeof(RoleRequestBody) == 16);
+
+struct AsyncConfigBody {  // [0]: master or equal role, [1]: slave
+  Be32 packet_in_mask[2];
+  Be32 port_status_mask[2];
+  Be32 flow_removed_mask[2];
+};
+static_assert(sizeof(AsyncConfigBody) == 24);
+
+struct TableStatsEntry {
+  uint8_t table_id;
+  uint8_t pad[3];
+  Be32 active_count;
+  Be64 lookup_count;
+  Be64 matched_count;
+};
+static_assert(sizeof(TableStatsEntry) == 24);
+
+struct GroupStatsRequestBody {
+  Be32 group_id;
+  uint8_t pad[4];
+};
+static_assert(sizeof(GroupStatsRequestBody) == 8);
+
+struct GroupStatsEntry {  // then one BucketCounterEntry per bucket
+  Be16 length;
+  uint8_t pad[2];
+  Be32 group_id;
+  Be32 ref_count;
+  uint8_t pad2[4];
+  Be64 packet_count;
+  Be64 byte_count;
+  Be32 duration_sec;
+  Be32 duration_nsec;
+};
+static_assert(sizeof(GroupStatsEntry) == 40);
+
+struct BucketCounterEntry {
+  Be64 packet_count;
+  Be64 byte_count;
+};
+static_assert(sizeof(BucketCounterEntry) == 16);
+
+struct GroupDescEntry {  // then the buckets
+  Be16 length;
+  uint8_t type;
+  uint8_t pad;
+  Be32 group_id;
+};
+static_assert(sizeof(GroupDescEntry) == 8);
+
+inline constexpr size_t kGroupTypes = 4;
+struct GroupFeaturesBody {
+  Be32 types;         // bit n: GroupType n
+  Be32 capabilities;  // OFPGFC_* bits
+  Be32 max_groups[kGroupTypes];
+  Be32 actions[kGroupTypes];  // bit n: ActionType n
+};
+static_assert(sizeof(GroupFeaturesBody) == 40);
 
 // Copies a wire struct out of `at` (which must hold sizeof(T) bytes).
 template <class T>

@@ -23,10 +23,12 @@ class Ofproto {
     vlan::PortVlans vlans;  // the Port row's 802.1Q rules, as NORMAL applies them
   };
 
-  Ofproto(std::string name, const Clock& clock)
-      : name_(std::move(name)), pipeline_(clock.now()), macs_(clock) {}
+  Ofproto(std::string name, uint64_t id, const Clock& clock)
+      : name_(std::move(name)), id_(id), pipeline_(clock.now()), macs_(clock) {}
 
   const std::string& name() const { return name_; }
+  // Unique among the bridges of one Xlate, never reused: names the bridge in datapath actions.
+  uint64_t id() const { return id_; }
   Pipeline& pipeline() { return pipeline_; }
   const Pipeline& pipeline() const { return pipeline_; }
   MacLearningTable& macs() { return macs_; }
@@ -46,8 +48,15 @@ class Ofproto {
     return it == ports_.end() ? std::nullopt : std::optional(it->second.dp_port);
   }
 
+  // Fail-open (OVS fail_open.c): while set, every packet goes to NORMAL and the flow tables,
+  // kept as they are, are not consulted. Set while a standalone bridge's controllers are lost.
+  bool fail_open() const { return fail_open_; }
+  void set_fail_open(bool on) { fail_open_ = on; }
+
  private:
   std::string name_;
+  uint64_t id_;
+  bool fail_open_ = false;
   Pipeline pipeline_;
   MacLearningTable macs_;
   std::map<uint32_t, PortEntry> ports_;

@@ -52,7 +52,12 @@ bool FlowRule::outputs_to(uint32_t port, uint32_t group) const {
          list_outputs_to(instructions.write_actions, port, group);
 }
 
-Pipeline::Pipeline(Clock::TimePoint now) : tables_(kTables) {
+Pipeline::Pipeline(Clock::TimePoint now) : tables_(kTables) { reset(now, true); }
+
+void Pipeline::reset(Clock::TimePoint now, bool normal_rule) {
+  for (auto& table : tables_) table.reset();  // the classifiers point into rules_
+  rules_.clear();
+  if (!normal_rule) return;
   auto normal = std::make_unique<FlowRule>();
   normal->priority = 0;
   normal->created = now;
@@ -112,6 +117,52 @@ void Pipeline::for_selected(const FlowSelector& selector, Fn&& fn) const {
   for (FlowRule* rule : rules) fn(*rule);
 }
 
+void Pipeline::expire(Clock::TimePoint now,
+                      const std::function<void(const FlowRule&, ofp::FlowRemovedReason)>& removed) {
+  using std::chrono::seconds;
+  std::vector<std::pair<FlowRule*, ofp::FlowRemovedReason>> doomed;
+  for (const auto& [id, rule] : rules_) {
+    if (rule->hard_timeout != 0 && now >= rule->created + seconds(rule->hard_timeout)) {
+      doomed.emplace_back(rule.get(), ofp::FlowRemovedReason::kHardTimeout);
+    } else if (rule->idle_timeout != 0 && now >= rule->last_used + seconds(rule->idle_timeout)) {
+      doomed.emplace_back(rule.get(), ofp::FlowRemovedReason::kIdleTimeout);
+    }
+  }
+  for (auto [rule, reason] : doomed) {
+    if (removed) removed(*rule, reason);
+    erase(*rule);
+  }
+}
+
+std::vector<ofp::TableStats> Pipeline::table_stats() const {
+  std::vector<ofp::TableStats> out(kTables);
+  for (size_t id = 0; id < kTables; ++id) {
+    out[id].table_id = static_cast<uint8_t>(id);
+    out[id].lookup_count = counters_[id].lookups;
+    out[id].matched_count = counters_[id].matches;
+  }
+  for (const auto& [id, rule] : rules_) ++out[rule->table_id].active_count;
+  return out;
+}
+
+ofp::FlowRemoved flow_removed(const FlowRule& rule, ofp::FlowRemovedReason reason,
+                              Clock::TimePoint now) {
+  const auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(now - rule.created);
+  ofp::FlowRemoved out;
+  out.cookie = rule.cookie;
+  out.priority = static_cast<uint16_t>(rule.priority);
+  out.reason = reason;
+  out.table_id = rule.table_id;
+  out.duration_sec = static_cast<uint32_t>(age.count() / 1'000'000'000);
+  out.duration_nsec = static_cast<uint32_t>(age.count() % 1'000'000'000);
+  out.idle_timeout = rule.idle_timeout;
+  out.hard_timeout = rule.hard_timeout;
+  out.packet_count = rule.packet_count;
+  out.byte_count = rule.byte_count;
+  out.match = to_oxm_match(rule.flow_match());
+  return out;
+}
+
 std::vector<const FlowRule*> Pipeline::select(const FlowSelector& selector) const {
   std::vector<const FlowRule*> out;
   for_selected(selector, [&](const FlowRule& rule) { out.push_back(&rule); });
@@ -153,7 +204,7 @@ ofp::OfpResult<void> Pipeline::apply(const ofp::FlowMod& mod, const FlowMatch& m
       rule->hard_timeout = mod.hard_timeout;
       rule->flags = mod.flags;
       rule->instructions = mod.instructions;
-      rule->created = now;
+      rule->created = rule->last_used = now;
       insert(std::move(rule));
       return boost::outcome_v2::success();
     }

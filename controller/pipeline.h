@@ -28,8 +28,11 @@ struct FlowRule : ClassifierRule {
   uint16_t flags = 0;  // ofp::kFlow* (send_flow_rem, no counts, ...)
   ofp::Instructions instructions;
   Clock::TimePoint created{};
-  uint64_t packet_count = 0;
-  uint64_t byte_count = 0;
+  // Credited by translation through const lookups (Xlate::flow_used), on the one thread that
+  // owns the pipeline.
+  mutable uint64_t packet_count = 0;
+  mutable uint64_t byte_count = 0;
+  mutable Clock::TimePoint last_used{};  // for the idle timeout; `created` until a packet
 
   FlowMatch flow_match() const { return {match, mask}; }
   // Whether an output to `port` (ofp::kPortAny: any) or to `group` is among its actions, for
@@ -50,6 +53,10 @@ struct FlowSelector {
   uint32_t out_port = ofp::kPortAny;
   uint32_t out_group = ofp::kGroupAny;
 };
+
+// The OFPT_FLOW_REMOVED that reports `rule`'s end at `now`.
+ofp::FlowRemoved flow_removed(const FlowRule& rule, ofp::FlowRemovedReason reason,
+                              Clock::TimePoint now);
 
 // Owned and used by one thread (the forwarding thread; see datapath/datapath.h).
 class Pipeline {
@@ -73,12 +80,33 @@ class Pipeline {
   ofp::OfpResult<void> apply(const ofp::FlowMod& mod, const FlowMatch& match, Clock::TimePoint now,
                              const std::function<void(const FlowRule&)>& removed = {});
 
+  // Deletes every rule; then adds table 0's NORMAL rule if `normal_rule` (OVS's flush when a
+  // bridge gains or loses its controllers).
+  void reset(Clock::TimePoint now, bool normal_rule);
+
   // Adds (or replaces) one rule as an add flow-mod would, without checks; for code and tests.
   void add(std::unique_ptr<FlowRule> rule);
+
+  // Removes the rules whose hard timeout (since created) or idle timeout (since last_used) has
+  // passed at `now`, passing each to `removed` with its reason first.
+  void expire(Clock::TimePoint now,
+              const std::function<void(const FlowRule&, ofp::FlowRemovedReason)>& removed);
 
   // The rules `selector` names, in table order then insertion order.
   std::vector<const FlowRule*> select(const FlowSelector& selector) const;
   size_t rule_count() const { return rules_.size(); }
+
+  // OFPMP_TABLE: rules per table, and the packets that looked a table up and that matched a
+  // rule in it (credited with the rules' counters, see FlowRule).
+  struct TableCounters {
+    uint64_t lookups = 0;
+    uint64_t matches = 0;
+  };
+  void credit_lookup(uint8_t table, uint64_t packets, bool matched) const {
+    counters_[table].lookups += packets;
+    if (matched) counters_[table].matches += packets;
+  }
+  std::vector<ofp::TableStats> table_stats() const;
 
  private:
   void insert(std::unique_ptr<FlowRule> rule);
@@ -90,6 +118,7 @@ class Pipeline {
   uint64_t next_id_ = 1;
   std::map<uint64_t, std::unique_ptr<FlowRule>> rules_;  // by id: insertion order
   std::vector<std::unique_ptr<Classifier>> tables_;      // created on first use
+  mutable std::vector<TableCounters> counters_ = std::vector<TableCounters>(kTables);
 };
 
 }  // namespace vs::controller

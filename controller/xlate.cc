@@ -74,6 +74,13 @@ struct Xlate::Context {
   TagStack logical;  // the tags the packet should carry now
   TagStack sent;     // the tags the datapath packet carries at this point of the action list
   std::optional<DropReason> drop = std::nullopt;  // why nothing was sent, if a rule refused it
+  const FlowRule* rule = nullptr;  // the rule whose actions run now (none in a packet-out)
+  // What the flow being walked forwarded, credited to every rule it meets (flow_used).
+  uint64_t credit_packets = 0;
+  uint64_t credit_bytes = 0;
+  Clock::TimePoint now{};
+  bool learn = true;  // NORMAL learns from the source (not when only crediting counters)
+  uint8_t table = ofp::kTableAll;  // ... and its table
 
   Context(Ofproto& bridge, const FlowKey& key, uint32_t in_ofport, FlowMask& wildcards,
           DpActions& actions)
@@ -132,7 +139,7 @@ ofp::OfpResult<void> Xlate::check_supported(const ofp::Instructions& instruction
 Ofproto& Xlate::add_bridge(const std::string& name) {
   auto& slot = bridges_[name];
   if (!slot) {
-    slot = std::make_unique<Ofproto>(name, clock_);
+    slot = std::make_unique<Ofproto>(name, next_bridge_id_++, clock_);
     ++generation_;
   }
   return *slot;
@@ -189,11 +196,45 @@ void Xlate::translate(const FlowKey& key, FlowMask& wildcards, DpActions& action
 
   // The tables see OpenFlow port numbers; in_port is exact in every megaflow anyway.
   Context ctx(*bridge, key, in_ofport, wildcards, actions);
+  if (bridge->fail_open()) {
+    normal(ctx);
+  } else {
+    run_pipeline(ctx);
+  }
+  wildcards.in_port = ~uint32_t{0};
+  // Tag changes after the last output change nothing anyone sees.
+  while (!actions.empty() && actions.back().kind != DpAction::Kind::kOutput &&
+         actions.back().kind != DpAction::Kind::kUserspace) {
+    actions.pop_back();
+  }
+  if (actions.empty() && ctx.drop) actions.push_back(datapath::drop(*ctx.drop));
+}
+
+DpActions Xlate::translate_packet_out(Ofproto& bridge, uint32_t in_ofport, const FlowKey& key,
+                                      const ofp::ActionList& list) {
+  FlowMask wildcards{};  // nothing is cached: a packet-out runs once
+  DpActions actions;
+  Context ctx(bridge, key, in_ofport, wildcards, actions);
+  run_actions(ctx, list);
+  return actions;
+}
+
+void Xlate::run_pipeline(Context& ctx) {
   ofp::ActionList action_set;
   uint8_t table = 0;
   while (true) {  // goto_table only goes forward, so this ends
-    const FlowRule* rule = bridge->pipeline().lookup(table, ctx.of_key, &wildcards);
+    const FlowRule* rule = ctx.bridge.pipeline().lookup(table, ctx.of_key, &ctx.wildcards);
+    if (ctx.credit_packets != 0) {
+      ctx.bridge.pipeline().credit_lookup(table, ctx.credit_packets, rule != nullptr);
+    }
     if (rule == nullptr) break;  // a miss without a table-miss rule: dropped, action set too
+    if (ctx.credit_packets != 0) {
+      rule->packet_count += ctx.credit_packets;
+      rule->byte_count += ctx.credit_bytes;
+      rule->last_used = ctx.now;
+    }
+    ctx.rule = rule;
+    ctx.table = table;
     const ofp::Instructions& instructions = rule->instructions;
     if (instructions.apply_actions) run_actions(ctx, *instructions.apply_actions);
     if (instructions.clear_actions) action_set.clear();
@@ -211,10 +252,6 @@ void Xlate::translate(const FlowKey& key, FlowMask& wildcards, DpActions& action
     }
     table = *instructions.goto_table;
   }
-  wildcards.in_port = ~uint32_t{0};
-  // Tag changes after the last output change nothing anyone sees.
-  while (!actions.empty() && actions.back().kind != DpAction::Kind::kOutput) actions.pop_back();
-  if (actions.empty() && ctx.drop) actions.push_back(datapath::drop(*ctx.drop));
 }
 
 void Xlate::run_actions(Context& ctx, const ofp::ActionList& list) {
@@ -223,6 +260,10 @@ void Xlate::run_actions(Context& ctx, const ofp::ActionList& list) {
       case Action::Kind::kOutput:
         if (action.port == ofp::kPortNormal) {
           normal(ctx);
+        } else if (action.port == ofp::kPortController) {
+          to_controller(ctx, action.max_len);
+        } else if (action.port == ofp::kPortTable) {
+          run_pipeline(ctx);  // packet-out only: flow-mods refuse it (check_supported)
         } else {
           output(ctx, action.port);
         }
@@ -268,13 +309,58 @@ void Xlate::output(Context& ctx, uint32_t out_ofport) const {
         if (ofport != ctx.in_ofport) ctx.emit(ctx.logical, port.dp_port);
       }
       return;
-    case ofp::kPortController:
-      return;  // packet-in comes with the OpenFlow channel's next step
     default:
       // OpenFlow never sends a packet back where it came from unless told IN_PORT.
       if (out_ofport == ctx.in_ofport) return;
       if (auto dp = ctx.bridge.dp_port(out_ofport)) ctx.emit(ctx.logical, *dp);
   }
+}
+
+void Xlate::to_controller(Context& ctx, uint16_t max_len) const {
+  // OpenFlow 1.3 (7.2.5): a table-miss rule's packet-ins say NO_MATCH, any other rule's ACTION.
+  const FlowRule* rule = ctx.rule;
+  static const FlowMask kMatchAll{};
+  const bool table_miss = rule != nullptr && rule->priority == 0 &&
+                          std::memcmp(&rule->mask, &kMatchAll, sizeof kMatchAll) == 0;
+  const auto reason = table_miss ? ofp::PacketInReason::kNoMatch : ofp::PacketInReason::kAction;
+  ctx.logical.sync(ctx.sent, ctx.actions);  // the controller sees the tags as they are now
+  // Everything below is the same for every packet of the megaflow: the walk's result.
+  ctx.actions.push_back(datapath::userspace({
+      rule != nullptr ? rule->cookie : ~uint64_t{0},
+      ctx.of_key.metadata,
+      uint64_t{ctx.in_ofport} | uint64_t{max_len} << 32 |
+          uint64_t{static_cast<uint8_t>(reason)} << 48 | uint64_t{ctx.table} << 56,
+      ctx.bridge.id(),
+  }));
+}
+
+void Xlate::packet_up(const Packet& packet, const DpAction::Userdata& userdata) {
+  if (!packet_in_sink_) return;
+  const auto found = std::find_if(bridges_.begin(), bridges_.end(), [&](const auto& entry) {
+    return entry.second->id() == userdata[3];
+  });
+  if (found == bridges_.end()) return;  // removed since the flow was cached
+  PacketInEvent event;
+  event.bridge = found->first;
+  event.cookie = userdata[0];
+  event.metadata = userdata[1];
+  event.in_port = static_cast<uint32_t>(userdata[2]);
+  event.max_len = static_cast<uint16_t>(userdata[2] >> 32);
+  event.reason = static_cast<ofp::PacketInReason>(userdata[2] >> 48 & 0xff);
+  event.table_id = static_cast<uint8_t>(userdata[2] >> 56);
+  const std::span<const uint8_t> frame = packet.frame();
+  event.total_len = static_cast<uint32_t>(frame.size());
+  const size_t keep = event.max_len == ofp::kControllerMaxLenNoBuffer
+                          ? frame.size()
+                          : std::min<size_t>(frame.size(), event.max_len);
+  event.frame.assign(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(keep));
+  packet_in_sink_(std::move(event));
+}
+
+void Xlate::set_fail_open(Ofproto& bridge, bool on) {
+  if (bridge.fail_open() == on) return;
+  bridge.set_fail_open(on);
+  ++generation_;
 }
 
 void Xlate::normal(Context& ctx) {
@@ -284,14 +370,17 @@ void Xlate::normal(Context& ctx) {
   set_all_ones(ctx.wildcards.vlan_tci);
   set_all_ones(ctx.wildcards.vlan_tpid);
   const Ofproto::PortEntry* in = ctx.bridge.port(ctx.in_ofport);
+  if (in == nullptr) return;  // a packet-out from CONTROLLER: NORMAL has no port to learn on
   const std::optional<vlan::Tag> tag = in->vlans.input(rules_tag(ctx.logical.outer()));
   if (!tag) {
     ctx.drop = DropReason::kVlanFiltered;
     return;
   }
   using Learn = MacLearningTable::LearnResult;
-  Learn learned = ctx.bridge.macs().learn(ctx.key.eth_src, tag->vid, ctx.in_ofport);
-  if (learned == Learn::kNew || learned == Learn::kMoved) ++generation_;
+  if (ctx.learn) {
+    Learn learned = ctx.bridge.macs().learn(ctx.key.eth_src, tag->vid, ctx.in_ofport);
+    if (learned == Learn::kNew || learned == Learn::kMoved) ++generation_;
+  }
 
   std::optional<uint32_t> out;
   if (!is_group_mac(ctx.key.eth_dst)) out = ctx.bridge.macs().lookup(ctx.key.eth_dst, tag->vid);
@@ -327,17 +416,37 @@ void Xlate::normal_output(Context& ctx, const Ofproto::PortEntry& port, vlan::Ta
   ctx.emit(tags, port.dp_port);
 }
 
-void Xlate::flow_used(const FlowKey& match) {
+void Xlate::flow_used(const FlowKey& match, uint64_t packets, uint64_t bytes, bool refresh) {
   // The megaflow's match gives the same walk as the packets it stands for (the bits the walk
-  // read are all in it), so translating it again refreshes exactly what they would have learned.
+  // read are all in it), so translating it again refreshes exactly what they would have learned
+  // and meets exactly the rules they went through.
+  auto it = by_dp_port_.find(match.in_port);
+  if (it == by_dp_port_.end()) return;
+  auto [bridge, in_ofport] = it->second;
   FlowMask wildcards{};
   DpActions ignored;
-  translate(match, wildcards, ignored);
+  Context ctx(*bridge, match, in_ofport, wildcards, ignored);
+  ctx.credit_packets = packets;
+  ctx.credit_bytes = bytes;
+  ctx.now = clock_.now();
+  ctx.learn = refresh;
+  if (bridge->fail_open()) {
+    if (refresh) normal(ctx);
+  } else {
+    run_pipeline(ctx);
+  }
 }
 
 void Xlate::run_periodic() {
+  const Clock::TimePoint now = clock_.now();
   for (auto& [name, bridge] : bridges_) {
     if (bridge->macs().expire() > 0) ++generation_;
+    bridge->pipeline().expire(now, [&](const FlowRule& rule, ofp::FlowRemovedReason reason) {
+      ++generation_;
+      if ((rule.flags & ofp::kFlowSendFlowRem) && flow_removed_sink_) {
+        flow_removed_sink_(name, flow_removed(rule, reason, now));
+      }
+    });
   }
 }
 

@@ -5,16 +5,33 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "controller/ofproto.h"
 #include "datapath/upcall.h"
 #include "lib/clock.h"
 
 namespace vs::controller {
+
+// A packet on its way to the controllers (OpenFlow packet-in), as an output:CONTROLLER action
+// in the pipeline (or a packet-out) sent it. The connection manager turns it into messages.
+struct PacketInEvent {
+  std::string bridge;
+  // NO_MATCH when a table-miss rule sent it; ACTION for any other rule, or a packet-out.
+  ofp::PacketInReason reason = ofp::PacketInReason::kAction;
+  uint8_t table_id = 0;
+  uint64_t cookie = 0;   // the rule's; all ones for a packet-out
+  uint32_t in_port = 0;  // OpenFlow port
+  uint64_t metadata = 0;
+  uint16_t max_len = 0;  // the action's; ofp::kControllerMaxLenNoBuffer: the whole frame
+  uint32_t total_len = 0;
+  std::vector<uint8_t> frame;  // at most max_len bytes of it
+};
 
 // Owns the bridges. Used only on the forwarding thread (datapath.h): the control thread adds and
 // removes bridges and ports inside ForwardingThread::call(), then drops the datapath's caches.
@@ -39,9 +56,30 @@ class Xlate final : public datapath::Upcall {
   // Takes the datapath port off its bridge and forgets what its MACs were learned on.
   void detach_port(uint32_t dp_port);
 
+  // Where packet_up() delivers packet-ins. Called on the forwarding thread, once per packet that
+  // reaches an output:CONTROLLER: it must hand the event over quickly (and may drop it).
+  void set_packet_in_sink(std::function<void(PacketInEvent&&)> sink) {
+    packet_in_sink_ = std::move(sink);
+  }
+
+  // Where flows that time out are reported (with the bridge's name) if they asked for it
+  // (OFPFF_SEND_FLOW_REM). Called on the forwarding thread, like the packet-in sink.
+  void set_flow_removed_sink(std::function<void(const std::string&, ofp::FlowRemoved&&)> sink) {
+    flow_removed_sink_ = std::move(sink);
+  }
+
+  // A packet-out's actions on `bridge` for a packet whose key is `key` and that came from
+  // OpenFlow port `in_ofport` (a port, LOCAL or CONTROLLER); output:TABLE runs the pipeline.
+  datapath::DpActions translate_packet_out(Ofproto& bridge, uint32_t in_ofport, const FlowKey& key,
+                                           const ofp::ActionList& actions);
+
+  // A standalone bridge whose controllers are lost forwards with NORMAL alone (ofproto.h).
+  void set_fail_open(Ofproto& bridge, bool on);
+
   // datapath::Upcall
   void translate(const FlowKey& key, FlowMask& wildcards, datapath::DpActions& actions) override;
-  void flow_used(const FlowKey& match) override;
+  void packet_up(const Packet& packet, const datapath::DpAction::Userdata& userdata) override;
+  void flow_used(const FlowKey& match, uint64_t packets, uint64_t bytes, bool refresh) override;
   void run_periodic() override;
   uint64_t generation() const override { return generation_; }
 
@@ -61,7 +99,10 @@ class Xlate final : public datapath::Upcall {
   };
   struct Context;  // one translation's state (xlate.cc)
 
+  // The tables from table 0 on, then the action set.
+  void run_pipeline(Context& ctx);
   void run_actions(Context& ctx, const ofp::ActionList& list);
+  void to_controller(Context& ctx, uint16_t max_len) const;
   void output(Context& ctx, uint32_t out_ofport) const;
   void normal(Context& ctx);
   // Sends the packet out of `port` as NORMAL does: retagged for the port's VLAN rules.
@@ -71,6 +112,9 @@ class Xlate final : public datapath::Upcall {
   std::map<std::string, std::unique_ptr<Ofproto>> bridges_;
   std::unordered_map<uint32_t, Attachment> by_dp_port_;
   uint64_t generation_ = 0;
+  uint64_t next_bridge_id_ = 1;
+  std::function<void(PacketInEvent&&)> packet_in_sink_;
+  std::function<void(const std::string&, ofp::FlowRemoved&&)> flow_removed_sink_;
 };
 
 }  // namespace vs::controller

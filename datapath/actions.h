@@ -5,6 +5,7 @@
 // them; the caches store them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -19,11 +20,18 @@ struct DpAction {
     kPushVlan,  // Insert `vlan` as the outermost tag.
     kPopVlan,   // Remove the outermost tag (nothing if the packet has none).
     kDrop,      // Drop the packet and count it under `reason`; ends the list.
+    // Hand the packet, as it stands, to the upcall's packet_up() with `userdata` (OVS's
+    // userspace action: how packets reach an OpenFlow controller). The list goes on.
+    kUserspace,
   };
+  // Opaque to the datapath: the upcall packs what it needs to know about the packet's way up.
+  using Userdata = std::array<uint64_t, 4>;
+
   Kind kind;
   uint32_t port = 0;
   vlan::WireTag vlan{};
   DropReason reason{};
+  Userdata userdata{};
 
   bool operator==(const DpAction&) const = default;
 };
@@ -35,5 +43,8 @@ inline DpAction output(uint32_t port) { return {DpAction::Kind::kOutput, port}; 
 inline DpAction push_vlan(vlan::WireTag tag) { return {DpAction::Kind::kPushVlan, 0, tag}; }
 inline DpAction pop_vlan() { return {DpAction::Kind::kPopVlan}; }
 inline DpAction drop(DropReason reason) { return {DpAction::Kind::kDrop, 0, {}, reason}; }
+inline DpAction userspace(const DpAction::Userdata& userdata) {
+  return {DpAction::Kind::kUserspace, 0, {}, {}, userdata};
+}
 
 }  // namespace vs::datapath

@@ -172,6 +172,7 @@ void Datapath::process(uint32_t in_port, PacketBatch& batch) {
   for (uint32_t left = batch_mask(n) & ~misses; left != 0; left &= left - 1) {
     int i = std::countr_zero(left);
     actions[i] = &action_store_[hits[i]->actions];
+    hits[i]->count(packets[i]->size());  // before any upcall below may drop the entry
   }
   for (uint32_t left = misses; left != 0; left &= left - 1) {
     int i = std::countr_zero(left);
@@ -184,7 +185,11 @@ void Datapath::process(uint32_t in_port, PacketBatch& batch) {
     // An answer that changed the upcall's state (a MAC learned) may make other cached flows
     // wrong; this one is right for the new state, so it is cached after the others go.
     if (upcall_.generation() != upcall_generation_) drop_cached_flows();
-    caches_.install(keys[i], wildcards, action_store_.size() - 1);
+    if (const auto* entry = caches_.install(keys[i], wildcards, action_store_.size() - 1)) {
+      entry->count(packets[i]->size());
+    } else {
+      upcall_.flow_used(keys[i], 1, packets[i]->size(), false);  // cache full: count it now
+    }
   }
 
   for (size_t i = 0; i < n; ++i) {
@@ -219,8 +224,26 @@ void Datapath::execute(Packet&& packet, const DpActions& actions) {
         break;
       case DpAction::Kind::kDrop:
         return count_drop(action.reason);
+      case DpAction::Kind::kUserspace:
+        upcall_.packet_up(packet, action.userdata);
+        break;
     }
   }
+}
+
+bool Datapath::inject(std::span<const uint8_t> frame, uint32_t in_port, const DpActions& actions) {
+  Packet packet = pool_.allocate();
+  if (!packet) {
+    ++stats_.no_buffer;
+    return false;
+  }
+  if (frame.size() > packet.tail_buffer().size()) return false;
+  std::memcpy(packet.data(), frame.data(), frame.size());
+  packet.set_size(frame.size());
+  packet.in_port = in_port;
+  execute(std::move(packet), actions);
+  flush_all();
+  return true;
 }
 
 void Datapath::enqueue(uint32_t number, Packet&& packet) {
@@ -260,8 +283,7 @@ Packet Datapath::copy_of(const Packet& packet) {
 }
 
 void Datapath::run_periodic() {
-  caches_.megaflows().sweep_used(
-      [&](const MegaflowCache::Entry& entry) { upcall_.flow_used(entry.match); });
+  report_flow_use(true);
   upcall_.run_periodic();
   if (upcall_.generation() != upcall_generation_) invalidate_caches();
 }
@@ -271,7 +293,15 @@ void Datapath::invalidate_caches() {
   action_store_.clear();
 }
 
+void Datapath::report_flow_use(bool refresh) {
+  caches_.megaflows().sweep_used(
+      [&](const MegaflowCache::Entry& entry, uint64_t packets, uint64_t bytes) {
+        upcall_.flow_used(entry.match, packets, bytes, refresh);
+      });
+}
+
 void Datapath::drop_cached_flows() {
+  report_flow_use();  // what the dropped flows forwarded still counts
   caches_.invalidate_all();
   upcall_generation_ = upcall_.generation();
   ++stats_.invalidations;

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -98,12 +99,23 @@ class Datapath {
   // calls this; tests may too.
   void process(uint32_t in_port, PacketBatch& batch);
 
+  // Runs `actions` on a copy of `frame` as if it had come in on datapath port `in_port` (0:
+  // from no port), and sends what they output (OpenFlow packet-out). False if the frame does
+  // not fit a pool buffer or the pool is empty.
+  bool inject(std::span<const uint8_t> frame, uint32_t in_port, const DpActions& actions);
+
   // Once a second or so: tells the upcall which cached flows were used, lets it age its state,
   // and drops the caches if its answers changed.
   void run_periodic();
 
   // Drops every cached flow (after a flow table or port change made by a call()).
   void invalidate_caches();
+
+  // Reports what every cached flow forwarded since the last report to the upcall's
+  // flow_used() (with `refresh`, only from run_periodic()). Call before reading flow counters
+  // and before changing flow tables, so that counters are exact and credited to the rules that
+  // forwarded the packets.
+  void report_flow_use(bool refresh = false);
 
   // poll() also returns when this fd becomes readable (ForwardingThread's wake-up eventfd);
   // poll() never reads it.

@@ -48,7 +48,17 @@ class MegaflowCache {
     CachedActions actions = 0;
     uint64_t generation = 0;    // generation() at install.
     mutable uint64_t hits = 0;  // Megaflow and EMC hits (single-threaded, see above).
-    mutable uint64_t hits_at_sweep = 0;  // `hits` when sweep_used() last looked.
+    // What the entry forwarded (the datapath counts every packet, the upcalled one too), and
+    // how much of it sweep_used() has reported already.
+    mutable uint64_t packets = 0;
+    mutable uint64_t bytes = 0;
+    mutable uint64_t packets_at_sweep = 0;
+    mutable uint64_t bytes_at_sweep = 0;
+
+    void count(size_t frame_bytes) const {
+      ++packets;
+      bytes += frame_bytes;
+    }
   };
 
   explicit MegaflowCache(size_t max_entries = 65536);
@@ -72,14 +82,18 @@ class MegaflowCache {
   // Drops every entry and bumps generation(); every Entry* and EMC slot becomes stale.
   void invalidate_all();
 
-  // Calls used(entry) for every entry hit since the previous sweep (the revalidator's view of
-  // which flows are alive).
+  // Calls used(entry, packets, bytes) for every entry that forwarded packets since the previous
+  // sweep, with what it forwarded since (the revalidator's view of which flows are alive, and
+  // the counters it credits to the OpenFlow rules).
   template <class F>
   void sweep_used(F&& used) const {
     for (const auto& entry : entries_) {
-      if (entry->hits == entry->hits_at_sweep) continue;
-      entry->hits_at_sweep = entry->hits;
-      used(*entry);
+      if (entry->packets == entry->packets_at_sweep) continue;
+      const uint64_t packets = entry->packets - entry->packets_at_sweep;
+      const uint64_t bytes = entry->bytes - entry->bytes_at_sweep;
+      entry->packets_at_sweep = entry->packets;
+      entry->bytes_at_sweep = entry->bytes;
+      used(*entry, packets, bytes);
     }
   }
 

@@ -8,6 +8,7 @@
 
 #include "datapath/actions.h"
 #include "lib/flow_key.h"
+#include "lib/packet.h"
 
 namespace vs::datapath {
 
@@ -25,10 +26,22 @@ class Upcall {
   // it cannot handle gets no actions.
   virtual void translate(const FlowKey& key, FlowMask& wildcards, DpActions& actions) = 0;
 
-  // A cached flow whose match (key & mask) is `match` forwarded packets since the last sweep;
-  // called once per such flow about every second (OVS revalidators), so that state the caches
-  // bypass stays fresh: NORMAL refreshes the source MAC's learning entry here.
-  virtual void flow_used(const FlowKey& match) = 0;
+  // A userspace action ran on `packet` (its bytes as the actions before it left them; in_port
+  // is the datapath port it came in on, 0 for an injected one). The packet is only lent: copy
+  // what must outlive the call. Called for every packet, cached flow or not, so it must be
+  // cheap when it has nowhere to send the packet.
+  virtual void packet_up(const Packet& packet, const DpAction::Userdata& userdata) = 0;
+
+  // A cached flow whose match (key & mask) is `match` forwarded `packets` packets of `bytes`
+  // bytes since the last report, so that every packet is counted once: the OpenFlow rules the
+  // flow went through are credited here. Reports come about every second for each such flow
+  // (OVS revalidators) with `refresh` set: then state the caches bypass is kept fresh too
+  // (NORMAL refreshes the source MAC's learning entry). Reports without it come before the
+  // caches are dropped or counters read (Datapath::report_flow_use), when the state may just
+  // have been changed on purpose (a MAC table flushed), and for a packet the caches could not
+  // hold (with its own key).
+  virtual void flow_used(const FlowKey& match, uint64_t packets, uint64_t bytes,
+                         bool refresh) = 0;
 
   // Housekeeping about once a second, after the flow_used() sweep: ages MAC entries and flows.
   virtual void run_periodic() = 0;

@@ -4,6 +4,7 @@
 #include <net/if.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -21,8 +22,9 @@ namespace {
 using controller::ofp::kPortLocal;
 using datapath::Datapath;
 
-constexpr int64_t kLocalOfport = 65534;  // OFPP_LOCAL as OVS writes it in Interface.ofport
-constexpr int64_t kMaxOfport = 65279;    // highest ofport_request the schema allows
+constexpr int64_t kLocalOfport = 65534;    // OFPP_LOCAL as OVS writes it in Interface.ofport
+constexpr int64_t kMaxOfport = 65279;      // highest ofport_request the schema allows
+constexpr int kMaxQueuedPacketIns = 1024;  // per vswitchd, waiting for the control thread
 
 const char* state_name(int state) {
   static const char* const kNames[] = {"pending", "attached", "missing", "error"};
@@ -67,14 +69,32 @@ Result<vlan::PortVlans> port_vlans(const PortConfig& port) {
   return vlan::PortVlans::configure(port.tag, port.trunks, port.vlan_mode, port.priority_tags);
 }
 
+// Bridge.protocols as the version bitmap the channel offers: OpenFlow 1.3 when the column is
+// empty or names it; nullopt when it leaves it out (then nothing can be negotiated).
+std::optional<uint32_t> openflow_versions(const std::vector<std::string>& protocols) {
+  if (protocols.empty()) return 0;  // the channel's default
+  if (std::find(protocols.begin(), protocols.end(), "OpenFlow13") != protocols.end()) return 0;
+  return std::nullopt;
+}
+
+std::string hex_datapath_id(uint64_t id) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(id));
+  return text;
+}
+
 std::vector<RowStatus> row_statuses(const Config& config) {
   std::vector<RowStatus> rows;
   for (const BridgeConfig& bridge : config.bridges) {
     std::vector<std::string> columns;
     if (bridge.stp_enable) columns.push_back("stp_enable");
-    if (bridge.has_controller) columns.push_back("controller");  // the OpenFlow issue
-    if (bridge.fail_mode == "secure") columns.push_back("fail_mode");
-    rows.push_back({"Bridge", bridge.uuid, bridge.status, not_enforced_status(columns)});
+    StringMap wanted = not_enforced_status(columns);
+    if (!openflow_versions(bridge.protocols)) {
+      wanted["openflow"] =
+          "error: protocols leaves out OpenFlow13, the only version vswitch speaks; no "
+          "OpenFlow connection can be made";
+    }
+    rows.push_back({"Bridge", bridge.uuid, bridge.status, std::move(wanted)});
     for (const PortConfig& port : bridge.ports) {
       columns.clear();
       if (port.has_qos) columns.push_back("qos");
@@ -136,7 +156,7 @@ Result<void> Bridges::reconfigure() {
       continue;
     }
     if (auto of = openflow_.find(it->first); of != openflow_.end()) {
-      of->second.management->close();
+      of->second.connections->close();
       openflow_.erase(of);
     }
     forwarding_.call([&](Datapath& dp) {
@@ -159,7 +179,7 @@ Result<void> Bridges::reconfigure() {
   }
   for (const BridgeConfig& bridge : config.bridges) {
     open_openflow(bridge.name);
-    openflow_[bridge.name].of_switch->set_datapath_id(datapath_id(bridge.name));
+    configure_openflow(bridge);
   }
   return write_status(config.next_cfg, nullptr, row_statuses(config));
 }
@@ -182,28 +202,136 @@ void Bridges::apply_bridge_config(const BridgeConfig& bridge) {
   });
 }
 
+Bridges::Bridges(ovsdb::Database& db, datapath::ForwardingThread& forwarding,
+                 controller::Xlate& xlate, const datapath::PortFactory& factory,
+                 boost::asio::io_context& io, std::string rundir, const Clock& clock)
+    : db_(db),
+      forwarding_(forwarding),
+      xlate_(xlate),
+      factory_(factory),
+      io_(io),
+      rundir_(std::move(rundir)),
+      clock_(clock) {
+  // Runs on the forwarding thread: hands the packet to the control thread, never waits.
+  auto sink = [this](controller::PacketInEvent&& event) {
+    if (packet_ins_queued_.fetch_add(1) >= kMaxQueuedPacketIns) {
+      packet_ins_queued_.fetch_sub(1);
+      packet_ins_dropped_.fetch_add(1);
+      return;
+    }
+    boost::asio::post(io_, [this, event = std::move(event)] {
+      packet_ins_queued_.fetch_sub(1);
+      if (auto of = openflow_.find(event.bridge); of != openflow_.end()) {
+        of->second.connections->send_packet_in(event);
+      }
+    });
+  };
+  // Flows that timed out, for the controllers that asked to hear of it.
+  auto removed = [this](const std::string& bridge, controller::ofp::FlowRemoved&& message) {
+    boost::asio::post(io_, [this, bridge, message = std::move(message)] {
+      if (auto of = openflow_.find(bridge); of != openflow_.end()) {
+        of->second.connections->send_flow_removed(message);
+      }
+    });
+  };
+  forwarding_.call([&](Datapath&) {
+    xlate_.set_packet_in_sink(sink);
+    xlate_.set_flow_removed_sink(removed);
+  });
+}
+
+Bridges::~Bridges() { close_all(); }
+
 void Bridges::open_openflow(const std::string& bridge) {
   if (openflow_.contains(bridge)) return;
   auto of_switch = std::make_shared<controller::OfSwitch>(
       bridge, datapath_id(bridge), forwarding_, xlate_, clock_,
       controller::OfSwitch::PortSource{[this, bridge] { return port_descriptions(bridge); },
                                        [this, bridge] { return port_statistics(bridge); }});
-  controller::OfHandlers handlers;
-  // The handler shares the switch, so that a connection closing late never reaches a
-  // destroyed one.
-  handlers.on_message = [of_switch](controller::OfConnection& connection,
-                                    const controller::ofp::Message& message,
-                                    std::span<const uint8_t> raw) {
-    for (auto& reply : of_switch->handle(message, raw)) connection.send_raw(std::move(reply));
-  };
-  const OpenflowTarget target{OpenflowTarget::Kind::kPunix, "", 0,
-                              rundir_ + "/" + bridge + ".mgmt"};
-  auto listener = controller::OfListener::open(io_, target, std::move(handlers), clock_);
-  if (!listener) {
-    log::get("openflow")->error("bridge {}: {}", bridge, listener.error().message);
+  auto connections = controller::ConnectionManager::create(io_, clock_, std::move(of_switch));
+  if (auto opened = connections->open_management(rundir_ + "/" + bridge + ".mgmt"); !opened) {
+    log::get("openflow")->error("bridge {}: {}", bridge, opened.error().message);
     return;  // retried at the next reconfiguration
   }
-  openflow_[bridge] = {std::move(of_switch), std::move(listener).value()};
+  connections->set_status_observer([this] { schedule_openflow_status(); });
+  openflow_[bridge].connections = std::move(connections);
+}
+
+void Bridges::configure_openflow(const BridgeConfig& bridge) {
+  auto it = openflow_.find(bridge.name);
+  if (it == openflow_.end()) return;
+  Openflow& openflow = it->second;
+  openflow.bridge_row = bridge.uuid;
+  openflow.datapath_id = bridge.datapath_id;
+  openflow.controllers = bridge.controllers;
+  controller::ConnectionManager& connections = *openflow.connections;
+  connections.of_switch().set_datapath_id(datapath_id(bridge.name));
+  // An unusable protocols column refuses every version (row_statuses says so).
+  connections.set_allowed_versions(openflow_versions(bridge.protocols).value_or(1));
+  // fail_mode first: with controllers it changes no flows, without them it is what decides.
+  connections.set_fail_mode(bridge.fail_mode == "secure" ? controller::FailMode::kSecure
+                                                         : controller::FailMode::kStandalone);
+  std::vector<controller::ControllerSettings> controllers;
+  for (const ControllerConfig& row : bridge.controllers) {
+    controller::ControllerSettings& settings = controllers.emplace_back();
+    settings.target = row.target;
+    if (row.max_backoff) settings.max_backoff = std::chrono::milliseconds(*row.max_backoff);
+    if (row.inactivity_probe) {
+      settings.inactivity_probe = std::chrono::milliseconds(*row.inactivity_probe);
+    }
+  }
+  connections.set_controllers(controllers);
+}
+
+std::vector<ColumnWrite> Bridges::openflow_columns() {
+  std::vector<ColumnWrite> writes;
+  for (auto& [name, openflow] : openflow_) {
+    const std::string id = hex_datapath_id(openflow.connections->of_switch().datapath_id());
+    if (openflow.datapath_id != id) {
+      writes.push_back({"Bridge", openflow.bridge_row, "datapath_id", ovsdb::Datum::scalar(id)});
+      openflow.datapath_id = id;
+    }
+    const auto live = openflow.connections->controller_status();
+    for (ControllerConfig& row : openflow.controllers) {
+      auto status = live.find(row.target);
+      if (status == live.end()) continue;
+      const controller::ControllerStatus& now = status->second;
+      if (row.is_connected != now.is_connected) {
+        writes.push_back({"Controller", row.uuid, "is_connected",
+                          ovsdb::Datum::scalar(ovsdb::Atom(now.is_connected))});
+        row.is_connected = now.is_connected;
+      }
+      const std::optional<std::string> role =
+          now.role.empty() ? std::nullopt : std::optional(now.role);
+      if (row.role != role) {
+        writes.push_back({"Controller", row.uuid, "role",
+                          role ? ovsdb::Datum::scalar(ovsdb::Atom(*role)) : ovsdb::Datum{}});
+        row.role = role;
+      }
+      if (row.status != now.status) {
+        ovsdb::Datum map;
+        for (const auto& [key, value] : now.status) {
+          map.keys.emplace_back(key);
+          map.values.emplace_back(value);
+        }
+        writes.push_back({"Controller", row.uuid, "status", std::move(map)});
+        row.status = now.status;
+      }
+    }
+  }
+  return writes;
+}
+
+void Bridges::schedule_openflow_status() {
+  if (openflow_status_pending_) return;
+  openflow_status_pending_ = true;
+  boost::asio::post(io_, [this] {
+    openflow_status_pending_ = false;
+    const std::set<std::string> no_interfaces;
+    if (auto written = write_status(std::nullopt, &no_interfaces); !written) {
+      log::get("openflow")->error("writing controller status: {}", written.error().message);
+    }
+  });
 }
 
 uint64_t Bridges::datapath_id(const std::string& bridge) const {
@@ -225,25 +353,41 @@ uint64_t Bridges::datapath_id(const std::string& bridge) const {
 }
 
 std::vector<controller::ofp::PortDesc> Bridges::port_descriptions(const std::string& bridge) const {
-  // A virtual port reports what OVS reports for one: 10 Gb/s full duplex, copper.
-  constexpr uint32_t kPortDown = 1, kLinkDown = 1, kLive = 4, k10GbFdCopper = 0x840;
   std::vector<controller::ofp::PortDesc> ports;
   for (const auto& [name, iface] : ifaces_) {
-    if (iface.bridge != bridge || iface.state != State::kAttached) continue;
-    controller::ofp::PortDesc& port = ports.emplace_back();
-    port.port_no = iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
-    port.name = name;
-    if (auto info = datapath::read_netdev_info(name)) {
-      port.hw_addr = info.value().mac;
-      port.config = info.value().up ? 0 : kPortDown;
-      port.state = info.value().running ? kLive : kLinkDown;
+    if (iface.bridge == bridge && iface.state == State::kAttached) {
+      ports.push_back(describe_port(name, iface));
     }
-    port.curr = port.advertised = port.supported = k10GbFdCopper;
-    port.curr_speed = port.max_speed = 10'000'000;
   }
   std::sort(ports.begin(), ports.end(),
             [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
   return ports;
+}
+
+controller::ofp::PortDesc Bridges::describe_port(const std::string& name,
+                                                 const Iface& iface) const {
+  // A virtual port reports what OVS reports for one: 10 Gb/s full duplex, copper.
+  constexpr uint32_t kPortDown = 1, kLinkDown = 1, kLive = 4, k10GbFdCopper = 0x840;
+  controller::ofp::PortDesc port;
+  port.port_no = iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+  port.name = name;
+  if (auto info = datapath::read_netdev_info(name)) {
+    port.hw_addr = info.value().mac;
+    port.config = info.value().up ? 0 : kPortDown;
+    port.state = info.value().running ? kLive : kLinkDown;
+  }
+  port.curr = port.advertised = port.supported = k10GbFdCopper;
+  port.curr_speed = port.max_speed = 10'000'000;
+  return port;
+}
+
+void Bridges::announce_port(Iface& iface, controller::ofp::PortReason reason) {
+  controller::ofp::PortDesc desc = describe_port(iface.config.name, iface);
+  if (reason == controller::ofp::PortReason::kModify && desc == iface.announced) return;
+  iface.announced = desc;
+  if (auto of = openflow_.find(iface.bridge); of != openflow_.end()) {
+    of->second.connections->send_port_status({reason, std::move(desc)});
+  }
 }
 
 std::vector<controller::ofp::PortStats> Bridges::port_statistics(const std::string& bridge) {
@@ -325,6 +469,7 @@ void Bridges::attach(Iface& iface) {
   iface.ifindex = info ? info.value().ifindex : 0;
   iface.stats = {};
   iface.attached_at = clock_.now();
+  announce_port(iface, controller::ofp::PortReason::kAdd);
 }
 
 void Bridges::set_vlans(Iface& iface, const vlan::PortVlans& vlans) {
@@ -339,6 +484,7 @@ void Bridges::set_vlans(Iface& iface, const vlan::PortVlans& vlans) {
 
 void Bridges::detach(Iface& iface) {
   if (!iface.dp_port) return;
+  announce_port(iface, controller::ofp::PortReason::kDelete);
   uint32_t dp_port = *iface.dp_port;
   forwarding_.call([&](Datapath& dp) {
     xlate_.detach_port(dp_port);
@@ -364,7 +510,11 @@ bool Bridges::handle_link_event(const datapath::LinkEvent& event) {
   switch (event.kind) {
     case datapath::LinkEvent::kAdded:
     case datapath::LinkEvent::kChanged:
-      if (iface.state == State::kPending || iface.state == State::kMissing) attach(iface);
+      if (iface.state == State::kPending || iface.state == State::kMissing) {
+        attach(iface);
+      } else if (iface.state == State::kAttached) {
+        announce_port(iface, controller::ofp::PortReason::kModify);  // up, down, carrier
+      }
       break;
     case datapath::LinkEvent::kRemoved:
       // Only the device this port holds: closing or re-creating a port reports the old
@@ -451,13 +601,19 @@ Result<void> Bridges::write_status(std::optional<int64_t> cur_cfg,
   for (const auto& [name, iface] : ifaces_) {
     if (!only || only->contains(name)) statuses[iface.config.uuid] = status_of(iface);
   }
-  VS_TRY(vswitchd::write_status(db_, statuses, written_, rows, cur_cfg));
+  VS_TRY(vswitchd::write_status(db_, statuses, written_, rows, cur_cfg, openflow_columns()));
   for (auto& [uuid, status] : statuses) written_[uuid] = std::move(status);
   return boost::outcome_v2::success();
 }
 
 void Bridges::close_all() {
-  for (auto& [name, openflow] : openflow_) openflow.management->close();
+  if (closed_) return;  // the forwarding thread may be gone by the destructor's call
+  closed_ = true;
+  forwarding_.call([&](Datapath&) {
+    xlate_.set_packet_in_sink(nullptr);
+    xlate_.set_flow_removed_sink(nullptr);
+  });
+  for (auto& [name, openflow] : openflow_) openflow.connections->close();
   openflow_.clear();
   for (auto& [name, iface] : ifaces_) detach(iface);
   ifaces_.clear();

@@ -14,6 +14,7 @@
 // reached through ForwardingThread::call().
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <map>
@@ -23,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/of_channel.h"
+#include "controller/connmgr.h"
 #include "controller/of_switch.h"
 #include "controller/xlate.h"
 #include "datapath/forwarding_thread.h"
@@ -37,17 +38,12 @@ namespace vs::vswitchd {
 
 class Bridges {
  public:
-  // Each bridge's OpenFlow management socket, `rundir`/BRIDGE.mgmt, is served on `io`.
+  // Each bridge's OpenFlow connections (its management socket `rundir`/BRIDGE.mgmt and its
+  // controllers) are served on `io`; packet-ins come from `xlate` through it.
   Bridges(ovsdb::Database& db, datapath::ForwardingThread& forwarding, controller::Xlate& xlate,
           const datapath::PortFactory& factory, boost::asio::io_context& io, std::string rundir,
-          const Clock& clock)
-      : db_(db),
-        forwarding_(forwarding),
-        xlate_(xlate),
-        factory_(factory),
-        io_(io),
-        rundir_(std::move(rundir)),
-        clock_(clock) {}
+          const Clock& clock);
+  ~Bridges();  // close_all(), unless done already
 
   // Reads the database, makes the live bridges and ports match it, writes their status back
   // and sets cur_cfg to the next_cfg it read. Errors: only database errors; a port that cannot
@@ -59,10 +55,12 @@ class Bridges {
   // Netlink lost events: `links` is every device that exists now.
   Result<void> on_link_resync(const std::vector<datapath::LinkEvent>& links);
 
-  // Reads the ports' counters and writes statistics and link states that changed.
+  // Reads the ports' counters and writes statistics, link states and controller states that
+  // changed.
   Result<void> refresh_status();
 
-  // Closes every port and OpenFlow socket (shutdown): internal and created devices disappear.
+  // Closes every port and OpenFlow connection (shutdown): internal and created devices
+  // disappear. Call it while the forwarding thread runs; later calls do nothing.
   void close_all();
 
   // vsappctl commands; an Error is reported to the caller as the command's failure.
@@ -83,8 +81,9 @@ class Bridges {
     int64_t ofport = -1;  // as written to the database: 65534 for the bridge's local port
     int ifindex = 0;      // of the device the port is attached to
     datapath::PortStats stats;
-    vlan::PortVlans vlans;  // its Port's 802.1Q rules, as NORMAL applies them
-    Clock::TimePoint attached_at{};  // for OpenFlow port stats' duration
+    vlan::PortVlans vlans;                // its Port's 802.1Q rules, as NORMAL applies them
+    Clock::TimePoint attached_at{};       // for OpenFlow port stats' duration
+    controller::ofp::PortDesc announced;  // in the last port-status sent to controllers
   };
 
   static bool is_bridge_local(const Iface& iface) {
@@ -99,20 +98,33 @@ class Bridges {
   InterfaceStatus status_of(const Iface& iface) const;
   // True if the event concerned one of our interfaces.
   bool handle_link_event(const datapath::LinkEvent& event);
-  // Writes the status of every interface, or only of those named in `only`, and `rows`.
+  // Writes the status of every interface, or only of those named in `only`, `rows`, and the
+  // OpenFlow columns (Controller rows, Bridge.datapath_id) that changed.
   Result<void> write_status(std::optional<int64_t> cur_cfg,
                             const std::set<std::string>* only = nullptr,
                             const std::vector<RowStatus>& rows = {});
   void apply_bridge_config(const BridgeConfig& bridge);
-  // The bridge's OpenFlow side: its switch and management socket, opened once.
+  // The bridge's OpenFlow side: its switch and connections, opened once, then configured from
+  // the row (controllers, fail_mode, protocols, datapath id).
   void open_openflow(const std::string& bridge);
+  void configure_openflow(const BridgeConfig& bridge);
+  // The Controller and Bridge columns whose live value differs from what the rows hold.
+  std::vector<ColumnWrite> openflow_columns();
+  // A controller's state changed: write the rows soon, once for a burst of changes.
+  void schedule_openflow_status();
   std::vector<controller::ofp::PortDesc> port_descriptions(const std::string& bridge) const;
+  controller::ofp::PortDesc describe_port(const std::string& name, const Iface& iface) const;
+  // Tells the bridge's controllers (OFPT_PORT_STATUS) that the port was added, deleted, or
+  // changed; a modification only if its description did change since the last message.
+  void announce_port(Iface& iface, controller::ofp::PortReason reason);
   std::vector<controller::ofp::PortStats> port_statistics(const std::string& bridge);
   uint64_t datapath_id(const std::string& bridge) const;
 
   struct Openflow {
-    std::shared_ptr<controller::OfSwitch> of_switch;
-    std::shared_ptr<controller::OfListener> management;
+    std::shared_ptr<controller::ConnectionManager> connections;
+    Uuid bridge_row;
+    std::optional<std::string> datapath_id;     // as the row holds it
+    std::vector<ControllerConfig> controllers;  // the rows, as they hold them
   };
 
   ovsdb::Database& db_;
@@ -126,6 +138,12 @@ class Bridges {
   std::string rundir_;
   const Clock& clock_;
   std::map<std::string, Openflow> openflow_;  // by bridge name
+  bool openflow_status_pending_ = false;
+  bool closed_ = false;
+  // Packet-ins posted to the control thread and not yet sent: bounded, so that a flood to a
+  // slow controller cannot eat memory (the excess is dropped and counted).
+  std::atomic<int> packet_ins_queued_ = 0;
+  std::atomic<uint64_t> packet_ins_dropped_ = 0;
 };
 
 }  // namespace vs::vswitchd

@@ -96,6 +96,10 @@ Result<Config> read_config(ovsdb::Database& db) {
   VS_ASSIGN(auto bridges, txn->load_table(bridge_table));
   VS_ASSIGN(auto ports, txn->load_table(port_table));
   VS_ASSIGN(auto ifaces, txn->load_table(iface_table));
+  const Table& controller_table = schema.table("Controller");
+  VS_ASSIGN(auto controllers, txn->load_table(controller_table));
+  std::map<Uuid, const Row*> controller_rows;
+  for (const Row& r : controllers) controller_rows[r.uuid] = &r;
   std::map<Uuid, const Row*> port_rows, iface_rows;
   for (const Row& r : ports) port_rows[r.uuid] = &r;
   for (const Row& r : ifaces) iface_rows[r.uuid] = &r;
@@ -107,8 +111,22 @@ Result<Config> read_config(ovsdb::Database& db) {
     bc.name = bridge.string("name");
     bc.other_config = bridge.string_map("other_config");
     bc.stp_enable = bridge.boolean("stp_enable");
-    bc.has_controller = !bridge.datum("controller").empty();
     bc.fail_mode = bridge.optional_string("fail_mode");
+    bc.datapath_id = bridge.optional_string("datapath_id");
+    for (const Atom& a : bridge.datum("protocols").keys) bc.protocols.push_back(a.string());
+    for (const Uuid& cu : bridge.uuids("controller")) {
+      auto c = controller_rows.find(cu);
+      if (c == controller_rows.end()) continue;
+      RowView row(controller_table, *c->second);
+      ControllerConfig& cc = bc.controllers.emplace_back();
+      cc.uuid = cu;
+      cc.target = row.string("target");
+      cc.max_backoff = row.optional_integer("max_backoff");
+      cc.inactivity_probe = row.optional_integer("inactivity_probe");
+      cc.is_connected = row.boolean("is_connected");
+      cc.role = row.optional_string("role");
+      cc.status = row.string_map("status");
+    }
     bc.status = bridge.string_map("status");
     for (const Uuid& pu : bridge.uuids("ports")) {
       auto p = port_rows.find(pu);
@@ -162,7 +180,8 @@ Result<Config> read_config(ovsdb::Database& db) {
 
 Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceStatus>& statuses,
                           const std::map<Uuid, InterfaceStatus>& previous,
-                          const std::vector<RowStatus>& rows, std::optional<int64_t> cur_cfg) {
+                          const std::vector<RowStatus>& rows, std::optional<int64_t> cur_cfg,
+                          const std::vector<ColumnWrite>& columns) {
   const Table& table = db.schema().table("Interface");
   auto column = [&](std::string_view name) { return table.find_column(name); };
   VS_ASSIGN(auto txn, ovsdb::Txn::begin(db, ovsdb::Txn::Mode::kWrite));
@@ -177,12 +196,12 @@ Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceSta
       return txn->set(table, uuid, *column(name), value);
     };
     VS_TRY(write("ofport", optional_datum(s.ofport), was && was->ofport == s.ofport));
-    VS_TRY(write("mac_in_use", optional_datum(s.mac_in_use),
-                 was && was->mac_in_use == s.mac_in_use));
+    VS_TRY(
+        write("mac_in_use", optional_datum(s.mac_in_use), was && was->mac_in_use == s.mac_in_use));
     VS_TRY(write("admin_state", optional_datum(s.admin_state),
                  was && was->admin_state == s.admin_state));
-    VS_TRY(write("link_state", optional_datum(s.link_state),
-                 was && was->link_state == s.link_state));
+    VS_TRY(
+        write("link_state", optional_datum(s.link_state), was && was->link_state == s.link_state));
     VS_TRY(write("mtu", optional_datum(s.mtu), was && was->mtu == s.mtu));
     VS_TRY(write("error", optional_datum(s.error), was && was->error == s.error));
     VS_TRY(write("status", map_datum(s.status), was && was->status == s.status));
@@ -192,7 +211,13 @@ Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceSta
     if (row.wanted == row.current) continue;
     const Table& owner = db.schema().table(row.table);
     VS_ASSIGN(bool exists, txn->exists(owner, row.uuid));
-    if (exists) VS_TRY(txn->set(owner, row.uuid, *owner.find_column("status"), map_datum(row.wanted)));
+    if (exists)
+      VS_TRY(txn->set(owner, row.uuid, *owner.find_column("status"), map_datum(row.wanted)));
+  }
+  for (const ColumnWrite& write : columns) {
+    const Table& owner = db.schema().table(write.table);
+    VS_ASSIGN(bool exists, txn->exists(owner, write.uuid));
+    if (exists) VS_TRY(txn->set(owner, write.uuid, *owner.find_column(write.column), write.value));
   }
   if (cur_cfg) {
     const Table& root = db.schema().table("Open_vSwitch");

@@ -12,6 +12,7 @@
 #include "lib/result.h"
 #include "lib/uuid.h"
 #include "ovsdb/database.h"
+#include "ovsdb/datum.h"
 
 namespace vs::vswitchd {
 
@@ -57,16 +58,37 @@ struct PortConfig {
   StringMap status;  // Port.status as the row holds it now
 };
 
+// A Controller row: its settings, and the columns vswitchd writes as the row holds them now.
+struct ControllerConfig {
+  Uuid uuid;
+  std::string target;
+  std::optional<int64_t> max_backoff;       // ms
+  std::optional<int64_t> inactivity_probe;  // ms; 0 disables probes
+  bool is_connected = false;
+  std::optional<std::string> role;
+  StringMap status;
+};
+
 struct BridgeConfig {
   Uuid uuid;
   std::string name;
   std::vector<PortConfig> ports;
   StringMap other_config;
+  std::vector<ControllerConfig> controllers;
+  std::optional<std::string> fail_mode;
+  std::vector<std::string> protocols;
+  std::optional<std::string> datapath_id;  // as the row holds it now
   // Stored but not enforced yet.
   bool stp_enable = false;
-  bool has_controller = false;
-  std::optional<std::string> fail_mode;
   StringMap status;  // Bridge.status as the row holds it now
+};
+
+// One column of one row, written with the status (Controller and Bridge columns vswitchd owns).
+struct ColumnWrite {
+  const char* table;
+  Uuid uuid;
+  const char* column;
+  ovsdb::Datum value;
 };
 
 // A Bridge or Port row whose status column vswitchd writes.
@@ -91,6 +113,7 @@ Result<Config> read_config(ovsdb::Database& db);
 // deleted meanwhile are skipped. Only changed columns are written.
 Result<void> write_status(ovsdb::Database& db, const std::map<Uuid, InterfaceStatus>& statuses,
                           const std::map<Uuid, InterfaceStatus>& previous,
-                          const std::vector<RowStatus>& rows, std::optional<int64_t> cur_cfg);
+                          const std::vector<RowStatus>& rows, std::optional<int64_t> cur_cfg,
+                          const std::vector<ColumnWrite>& columns = {});
 
 }  // namespace vs::vswitchd

@@ -313,12 +313,12 @@ TEST_F(OfChannel, AMalformedMessageGetsTheErrorWithItsBytesAndTheConnectionStays
             "0401001800000042"
             "00010006"
             "0405000c00000042aabbccdd");
-  // A type this switch does not take (GROUP_MOD): OFPBRC_BAD_TYPE.
-  peer_->write("040f001000000043 0000000000000000");
+  // A type this switch does not take (METER_MOD): OFPBRC_BAD_TYPE.
+  peer_->write("041d001000000043 0000000000000000");
   EXPECT_EQ(peer_->next_hex(io_),
             "0401001c00000043"
             "00010001"
-            "040f0010000000430000000000000000");
+            "041d0010000000430000000000000000");
   // A 1.0 message after negotiating 1.3: OFPBRC_BAD_VERSION.
   peer_->write("0105000800000044");
   EXPECT_EQ(peer_->next_hex(io_),

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "datapath/datapath.h"
 #include "datapath/forwarding_thread.h"
@@ -43,6 +44,8 @@ class OfSwitchTest : public ::testing::Test {
                    return std::vector<PortStats>{one, two};
                  }}) {
     thread_->call([&](datapath::Datapath& dp) {
+      // Packet-ins are collected here (on the forwarding thread; read them through call()).
+      xlate_.set_packet_in_sink([this](PacketInEvent&& event) { packet_ins_.push_back(event); });
       Ofproto& bridge = xlate_.add_bridge("br0");
       for (uint32_t ofport : {1, 2, 3}) {
         auto port = std::make_unique<MemoryPort>("p" + std::to_string(ofport));
@@ -102,7 +105,23 @@ class OfSwitchTest : public ::testing::Test {
     return mod;
   }
 
+  std::vector<PacketInEvent> take_packet_ins() {
+    return thread_->call([&](datapath::Datapath&) { return std::exchange(packet_ins_, {}); });
+  }
+
+  // The frames the ports sent, without injecting anything (after a packet-out).
+  std::map<uint32_t, std::vector<Bytes>> sent() {
+    std::map<uint32_t, std::vector<Bytes>> out;
+    thread_->call([&](datapath::Datapath&) {
+      for (auto& [number, port] : ports_) {
+        for (auto& f : port->take_sent()) out[number].push_back(std::move(f));
+      }
+    });
+    return out;
+  }
+
   ManualClock clock_;
+  std::vector<PacketInEvent> packet_ins_;  // forwarding thread
   Xlate xlate_;
   std::unique_ptr<datapath::Datapath> dp_;
   std::unique_ptr<datapath::ForwardingThread> thread_;
@@ -115,6 +134,7 @@ TEST_F(OfSwitchTest, FeaturesDescAndPortDescDescribeTheBridge) {
   ASSERT_EQ(features.size(), 1u);
   EXPECT_EQ(std::get<FeaturesReply>(features[0].body).datapath_id, 0xabu);
   EXPECT_EQ(std::get<FeaturesReply>(features[0].body).n_tables, 254);
+  EXPECT_EQ(std::get<FeaturesReply>(features[0].body).capabilities, 7u);  // flow, table, port
   auto desc = request({2, MultipartRequest{0, DescRequest{}}});
   EXPECT_EQ(std::get<DescReply>(std::get<MultipartReply>(desc.at(0).body).body).datapath, "br0");
   auto ports = request({3, MultipartRequest{0, PortDescRequest{}}});
@@ -259,6 +279,269 @@ TEST_F(OfSwitchTest, RefusedFlowModsGetTheRightErrorAndChangeNothing) {
   EXPECT_EQ(flows.flows.size(), 2u) << "the default rule and the one accepted flow";
   EXPECT_EQ(error_for({10, SetConfig{{1, 128}}}), err::kConfigBadFlags);
   EXPECT_EQ(error_for({11, FeaturesReply{}}), err::kBadType);
+}
+
+}  // namespace
+}  // namespace vs::controller
+
+namespace vs::controller {
+namespace {
+
+using Sent = std::map<uint32_t, std::vector<Bytes>>;
+
+TEST_F(OfSwitchTest, ATableMissRuleSendsTheFramePrefixToTheControllerAsNoMatch) {
+  FlowMod miss = flow(0, {}, {Action::output(kPortController, 64)});
+  miss.cookie = 0x77;
+  ASSERT_TRUE(request({1, miss}).empty());
+  const Bytes frame = make_frame(kBroadcast, kMac1, 1, 100);
+  EXPECT_EQ(send(2, frame), Sent{});  // nothing forwarded
+  // A second frame of the same flow comes from the cache and must reach the controller too.
+  EXPECT_EQ(send(2, frame), Sent{});
+  auto events = take_packet_ins();
+  ASSERT_EQ(events.size(), 2u);
+  const PacketInEvent& event = events[0];
+  EXPECT_EQ(event.bridge, "br0");
+  EXPECT_EQ(event.reason, PacketInReason::kNoMatch);
+  EXPECT_EQ(event.table_id, 0);
+  EXPECT_EQ(event.cookie, 0x77u);
+  EXPECT_EQ(event.in_port, 2u);
+  EXPECT_EQ(event.total_len, frame.size());
+  EXPECT_EQ(event.frame, Bytes(frame.begin(), frame.begin() + 64));
+  EXPECT_EQ(events[1].frame, event.frame);
+}
+
+TEST_F(OfSwitchTest, AControllerActionInAnotherRuleSaysActionAndSeesTheTagPushedBeforeIt) {
+  ASSERT_TRUE(request({1, flow(0, {}, {})}).empty());  // no NORMAL: only in_port 1 goes on
+  FlowMod mod = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {}, 0);
+  mod.instructions.goto_table = 1;
+  mod.instructions.write_metadata = Instructions::Metadata{0xabc, ~uint64_t{0}};
+  ASSERT_TRUE(request({2, mod}).empty());
+  FlowMod second = flow(
+      5, {},
+      {Action{Action::Kind::kPushVlan, 0, 0, 0, 0x8100},
+       Action{Action::Kind::kSetField, 0, 0, 0, 0, 0, Oxm::exact(OxmField::kVlanVid, 0x1000 | 7)},
+       Action::output(kPortController, kControllerMaxLenNoBuffer), Action::output(3)},
+      1);
+  second.cookie = 0x99;
+  ASSERT_TRUE(request({3, second}).empty());
+  const Bytes frame = make_frame(kBroadcast, kMac1, 2, 46);
+  const Bytes tagged = make_frame(kBroadcast, kMac1, 2, 46, 7);
+  EXPECT_EQ(send(1, frame), (Sent{{3, {tagged}}}));
+  auto events = take_packet_ins();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].reason, PacketInReason::kAction);
+  EXPECT_EQ(events[0].table_id, 1);
+  EXPECT_EQ(events[0].cookie, 0x99u);
+  EXPECT_EQ(events[0].metadata, 0xabcu);
+  EXPECT_EQ(events[0].frame, tagged);  // NO_BUFFER: the whole frame
+  EXPECT_EQ(events[0].total_len, tagged.size());
+}
+
+TEST_F(OfSwitchTest, PacketOutSendsTheFrameOutOfAPortOrThroughTheTables) {
+  const Bytes frame = make_frame(kBroadcast, kMac1, 3, 46);
+  PacketOut out;
+  out.in_port = kPortController;
+  out.actions = {Action::output(2)};
+  out.data = frame;
+  EXPECT_TRUE(request({1, out}).empty());
+  EXPECT_EQ(sent(), (Sent{{2, {frame}}}));
+
+  // output:TABLE runs the pipeline as if the frame came in on in_port 1.
+  ASSERT_TRUE(
+      request({2, flow(100, {Oxm::exact(OxmField::kInPort, 1)}, {Action::output(3)})}).empty());
+  out.in_port = 1;
+  out.actions = {Action::output(kPortTable)};
+  EXPECT_TRUE(request({3, out}).empty());
+  EXPECT_EQ(sent(), (Sent{{3, {frame}}}));
+
+  // ... and to the controller from a packet-out: reason ACTION, no rule's cookie.
+  out.actions = {Action::output(kPortController, kControllerMaxLenNoBuffer)};
+  EXPECT_TRUE(request({4, out}).empty());
+  auto events = take_packet_ins();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].reason, PacketInReason::kAction);
+  EXPECT_EQ(events[0].cookie, ~uint64_t{0});
+  EXPECT_EQ(events[0].in_port, 1u);
+  EXPECT_EQ(events[0].frame, frame);
+}
+
+TEST_F(OfSwitchTest, PacketOutNamingABufferOrCarryingNoFrameIsRefused) {
+  PacketOut out;
+  out.buffer_id = 7;
+  out.actions = {Action::output(2)};
+  EXPECT_EQ(error_for({1, out}), err::kBufferUnknown);
+  out.buffer_id = kNoBuffer;
+  out.data = {1, 2, 3};  // shorter than an Ethernet header
+  EXPECT_EQ(error_for({2, out}), err::kBadPacket);
+  EXPECT_EQ(sent(), Sent{});
+}
+
+TEST_F(OfSwitchTest, FailOpenForwardsWithNormalAndTheFlowsComeBackAfterIt) {
+  switch_.reset_flows(false);  // a bridge with controllers: no NORMAL rule
+  ASSERT_TRUE(request({1, flow(10, {}, {Action::output(3)})}).empty());
+  const Bytes frame = make_frame(kBroadcast, kMac1, 4, 46);
+  EXPECT_EQ(send(1, frame), (Sent{{3, {frame}}}));
+  switch_.set_fail_open(true);
+  EXPECT_EQ(send(1, frame), (Sent{{2, {frame}}, {3, {frame}}}));  // NORMAL floods
+  switch_.set_fail_open(false);
+  EXPECT_EQ(send(1, frame), (Sent{{3, {frame}}}));
+}
+
+TEST_F(OfSwitchTest, ResetFlowsDeletesEveryFlowAndPutsNormalBackOnlyIfAsked) {
+  ASSERT_TRUE(request({1, flow(10, {}, {Action::output(3)})}).empty());
+  const Bytes frame = make_frame(kBroadcast, kMac1, 5, 46);
+  switch_.reset_flows(false);
+  EXPECT_EQ(send(1, frame), Sent{});
+  auto stats = request({2, MultipartRequest{0, FlowStatsRequest{}}});
+  EXPECT_TRUE(
+      std::get<FlowStatsReply>(std::get<MultipartReply>(stats.at(0).body).body).flows.empty());
+  switch_.reset_flows(true);
+  EXPECT_EQ(send(1, frame), (Sent{{2, {frame}}, {3, {frame}}}));
+}
+
+}  // namespace
+}  // namespace vs::controller
+
+namespace vs::controller {
+namespace {
+
+using Sent = std::map<uint32_t, std::vector<Bytes>>;
+
+FlowStats only_flow(const std::vector<Message>& replies) {
+  const auto& flows =
+      std::get<FlowStatsReply>(std::get<MultipartReply>(replies.at(0).body).body).flows;
+  EXPECT_EQ(flows.size(), 1u);
+  return flows.empty() ? FlowStats{} : flows[0];
+}
+
+TEST_F(OfSwitchTest, FlowCountersCountEveryPacketAndByteTheFlowForwarded) {
+  switch_.reset_flows(false);
+  ASSERT_TRUE(
+      request({1, flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {Action::output(2)})}).empty());
+  const Bytes small = make_frame(kBroadcast, kMac1, 6, 46);
+  const Bytes large = make_frame(kBroadcast, kMac1, 7, 500);
+  send(1, small);  // upcalled
+  send(1, small);  // from the caches
+  send(1, large);  // another megaflow? no: the same one, the match reads only in_port
+  send(2, small);  // no flow: not counted
+  FlowStats stats = only_flow(request({2, MultipartRequest{0, FlowStatsRequest{}}}));
+  EXPECT_EQ(stats.packet_count, 3u);
+  EXPECT_EQ(stats.byte_count, 2 * small.size() + large.size());
+
+  // A modify keeps them unless it says RESET_COUNTS; the counts keep adding up meanwhile.
+  FlowMod modify = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {Action::output(3)});
+  modify.command = FlowModCommand::kModifyStrict;
+  ASSERT_TRUE(request({3, modify}).empty());
+  send(1, small);
+  stats = only_flow(request({4, MultipartRequest{0, FlowStatsRequest{}}}));
+  EXPECT_EQ(stats.packet_count, 4u);
+  modify.flags = kFlowResetCounts;
+  ASSERT_TRUE(request({5, modify}).empty());
+  stats = only_flow(request({6, MultipartRequest{0, FlowStatsRequest{}}}));
+  EXPECT_EQ(stats.packet_count, 0u);
+  EXPECT_EQ(stats.byte_count, 0u);
+}
+
+TEST_F(OfSwitchTest, TableStatsCountFlowsLookupsAndMatchesPerTable) {
+  switch_.reset_flows(false);
+  FlowMod first = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {});
+  first.instructions.goto_table = 2;
+  ASSERT_TRUE(request({1, first}).empty());
+  ASSERT_TRUE(request({2, flow(5, {}, {Action::output(3)}, 2)}).empty());
+  ASSERT_TRUE(request({3, flow(6, {Oxm::exact(OxmField::kInPort, 3)}, {}, 2)}).empty());
+  const Bytes frame = make_frame(kBroadcast, kMac1, 10, 46);
+  send(1, frame);
+  send(1, frame);
+  send(2, frame);  // table 0 misses
+  auto replies = request({4, MultipartRequest{0, TableStatsRequest{}}});
+  std::vector<TableStats> tables;
+  for (const Message& reply : replies) {
+    const auto& part = std::get<TableStatsReply>(std::get<MultipartReply>(reply.body).body);
+    tables.insert(tables.end(), part.tables.begin(), part.tables.end());
+  }
+  ASSERT_EQ(tables.size(), 254u);
+  EXPECT_EQ(tables[0], (TableStats{0, 1, 3, 2}));
+  EXPECT_EQ(tables[1], (TableStats{1, 0, 0, 0}));
+  EXPECT_EQ(tables[2], (TableStats{2, 2, 2, 2}));
+
+  // Table-mod has nothing to configure in 1.3, but a table that does not exist is an error.
+  EXPECT_TRUE(request({5, TableMod{3, 0}}).empty());
+  EXPECT_EQ(error_for({6, TableMod{254, 0}}), err::kTableModBadTable);
+  // Group multiparts are not done yet: an error, never a crash.
+  EXPECT_EQ(error_for({7, MultipartRequest{0, GroupDescRequest{}}}), err::kBadMultipart);
+}
+
+TEST_F(OfSwitchTest, ADeletedFlowThatAskedIsReportedWithItsCountersBeforeTheReply) {
+  std::vector<FlowRemoved> removed;
+  switch_.set_flow_removed_sink([&](const FlowRemoved& message) { removed.push_back(message); });
+  FlowMod mod = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {Action::output(2)});
+  mod.flags = kFlowSendFlowRem;
+  mod.cookie = 0x42;
+  mod.idle_timeout = 60;
+  ASSERT_TRUE(request({1, mod}).empty());
+  ASSERT_TRUE(request({2, flow(11, {Oxm::exact(OxmField::kInPort, 2)}, {Action::output(1)})})
+                  .empty());  // no SEND_FLOW_REM: deleted silently
+  const Bytes frame = make_frame(kBroadcast, kMac1, 8, 46);
+  send(1, frame);
+  thread_->call([&](datapath::Datapath&) { clock_.advance(std::chrono::milliseconds(2500)); });
+  FlowMod del;
+  del.command = FlowModCommand::kDelete;
+  del.table_id = kTableAll;
+  ASSERT_TRUE(request({3, del}).empty());
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].reason, FlowRemovedReason::kDelete);
+  EXPECT_EQ(removed[0].cookie, 0x42u);
+  EXPECT_EQ(removed[0].priority, 10);
+  EXPECT_EQ(removed[0].idle_timeout, 60);
+  EXPECT_EQ(removed[0].duration_sec, 2u);
+  EXPECT_EQ(removed[0].duration_nsec, 500'000'000u);
+  EXPECT_EQ(removed[0].packet_count, 1u);
+  EXPECT_EQ(removed[0].byte_count, frame.size());
+  EXPECT_EQ(removed[0].match, (Match{Oxm::exact(OxmField::kInPort, 1)}));
+}
+
+TEST_F(OfSwitchTest, IdleAndHardTimeoutsRemoveFlowsAndReportThemToTheSink) {
+  std::vector<std::pair<std::string, FlowRemoved>> removed;
+  thread_->call([&](datapath::Datapath&) {
+    xlate_.set_flow_removed_sink([&](const std::string& bridge, FlowRemoved&& message) {
+      removed.emplace_back(bridge, std::move(message));
+    });
+  });
+  switch_.reset_flows(false);
+  FlowMod idle = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {Action::output(2)});
+  idle.idle_timeout = 10;
+  idle.flags = kFlowSendFlowRem;
+  FlowMod hard = flow(10, {Oxm::exact(OxmField::kInPort, 2)}, {Action::output(1)});
+  hard.hard_timeout = 15;
+  hard.flags = kFlowSendFlowRem;
+  ASSERT_TRUE(request({1, idle}).empty());
+  ASSERT_TRUE(request({2, hard}).empty());
+  // The clock moves on the forwarding thread, which reads it.
+  auto tick = [&](std::chrono::seconds by) {
+    thread_->call([&](datapath::Datapath& dp) {
+      clock_.advance(by);
+      dp.run_periodic();
+    });
+  };
+  const Bytes frame = make_frame(kBroadcast, kMac1, 9, 46);
+  tick(std::chrono::seconds(8));
+  send(1, frame);                 // used at 8 s: the idle flow lives until 18 s
+  send(2, frame);                 // traffic does not extend a hard timeout
+  tick(std::chrono::seconds(0));  // the caches report the use now, at 8 s
+  tick(std::chrono::seconds(7));  // 15 s
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].first, "br0");
+  EXPECT_EQ(removed[0].second.reason, FlowRemovedReason::kHardTimeout);
+  EXPECT_EQ(removed[0].second.packet_count, 1u);
+  EXPECT_EQ(send(2, frame), Sent{});  // gone from the tables and the caches
+  tick(std::chrono::seconds(2));      // 17 s
+  EXPECT_EQ(removed.size(), 1u);
+  tick(std::chrono::seconds(1));  // 18 s
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[1].second.reason, FlowRemovedReason::kIdleTimeout);
+  EXPECT_EQ(removed[1].second.duration_sec, 18u);
+  EXPECT_EQ(send(1, frame), Sent{});
+  thread_->call([&](datapath::Datapath&) { xlate_.set_flow_removed_sink(nullptr); });
 }
 
 }  // namespace

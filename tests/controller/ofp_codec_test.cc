@@ -69,6 +69,20 @@ FlowMod full_flow_mod() {
   return mod;
 }
 
+// A select group of two weighted buckets, and a fast failover group that watches port 1.
+GroupMod select_group() {
+  Bucket one{60, kPortAny, kGroupAny, {Action::output(1)}};
+  Bucket two{40, kPortAny, kGroupAny, {Action::output(2)}};
+  return {GroupModCommand::kAdd, GroupType::kSelect, 2, {one, two}};
+}
+GroupDesc failover_group() {
+  Action group{Action::Kind::kGroup};
+  group.group_id = 2;
+  return {GroupType::kFastFailover,
+          4,
+          {{0, 1, kGroupAny, {Action::output(1)}}, {0, kPortAny, 2, {group}}}};
+}
+
 // One of every message kind, for the round-trip, truncation and mutation tests.
 std::vector<Message> samples() {
   FlowStats stats;
@@ -97,6 +111,10 @@ std::vector<Message> samples() {
   table.apply_actions = {0, 17, 18};
   table.match = table.wildcards = {oxm_header(OxmField::kInPort), oxm_header(OxmField::kEthDst)};
   table.apply_setfield = {oxm_header(OxmField::kVlanVid)};
+  FlowRemoved removed{0x1234, 100, FlowRemovedReason::kDelete, 3, 12, 500, 10, 60,
+                      5,      500, full_flow_mod().match};
+  const GroupDesc failover = failover_group();
+  GroupStats group_stats{2, 1, 10, 900, 12, 0, {{6, 540}, {4, 360}}};
   return {
       {1, Hello{kVersion13, 1u << kVersion13}},
       {2, ErrorMsg{err::kBadPrereq, {1, 2, 3}}},
@@ -122,6 +140,35 @@ std::vector<Message> samples() {
       {22, MultipartReply{kMultipartMore, TableFeaturesReply{{table, table}}}},
       {23, MultipartRequest{0, PortStatsRequest{3}}},
       {24, MultipartReply{0, PortStatsReply{{stats_of_port, stats_of_port}}}},
+      {25, PacketIn{kNoBuffer, 64, PacketInReason::kAction, 3, 0x1234,
+                    Match{Oxm::exact(OxmField::kInPort, 1), Oxm::exact(OxmField::kMetadata, 5)},
+                    Bytes(20, 0xab)}},
+      {26, removed},
+      {27, PortStatus{PortReason::kModify, port}},
+      {28, PacketOut{kNoBuffer,
+                     kPortLocal,
+                     {Action::output(1), Action::output(kPortTable)},
+                     Bytes(60, 0x11)}},
+      {29,
+       PortMod{1, {2, 0, 0, 0, 0, 1}, kPortConfigDown, kPortConfigDown | kPortConfigNoFwd, 0x20}},
+      {30, TableMod{kTableAll, 0}},
+      {31, select_group()},
+      {32, GroupMod{GroupModCommand::kModify, failover.type, 4, failover.buckets}},
+      {33, GroupMod{GroupModCommand::kDelete, GroupType::kAll, kGroupAll, {}}},
+      {34, RoleRequest{{ControllerRole::kMaster, 7}}},
+      {35, RoleReply{{ControllerRole::kSlave, 8}}},
+      {36, GetAsyncRequest{}},
+      {37, GetAsyncReply{{{3, 0}, {7, 7}, {15, 0}}}},
+      {38, SetAsync{{{1, 2}, {3, 4}, {5, 6}}}},
+      {39, MultipartRequest{0, TableStatsRequest{}}},
+      {40, MultipartReply{kMultipartMore, TableStatsReply{{{0, 2, 100, 90}, {1, 0, 10, 0}}}}},
+      {41, MultipartRequest{0, GroupStatsRequest{}}},
+      {42, MultipartReply{0, GroupStatsReply{{group_stats, group_stats}}}},
+      {43, MultipartRequest{0, GroupDescRequest{}}},
+      {44, MultipartReply{0, GroupDescReply{{failover,
+                                             {GroupType::kSelect, 2, select_group().buckets}}}}},
+      {45, MultipartRequest{0, GroupFeaturesRequest{}}},
+      {46, MultipartReply{0, GroupFeaturesReply{0xf, 0x5, {16, 16, 16, 16}, {1, 3, 5, 7}}}},
   };
 }
 
@@ -148,6 +195,125 @@ TEST(OfpCodec, FlowModBytesMatchTheSpecificationLayout) {
       "0000 0010 00000002 0000 000000000000");                  // output:2, max_len 0
   EXPECT_EQ(encode({7, mod}), wire);
   EXPECT_EQ(decoded(wire), (Message{7, mod}));
+}
+
+struct LayoutCase {
+  const char* what;
+  std::string hex;
+  Message message;
+};
+
+// Each message kind beyond flow-mods, spelled out field by field from the specification's structs
+// (section 7): the bytes decode to the message and the message encodes to the bytes.
+TEST(OfpCodec, EachMessageKindMatchesTheSpecificationLayout) {
+  const PortDesc p1{1, {2, 0, 0, 0, 0, 1}, "p1", kPortConfigDown, 1, 0x820, 0, 0, 0, 1000000, 0};
+  const LayoutCase cases[] = {
+      {"packet-in",
+       "040a 0032 00000001"
+       "ffffffff 003c 01 00 0000000000001234"  // no buffer, total_len 60, ACTION, table 0, cookie
+       "0001 000c 80000004 00000001 00000000"  // match: in_port=1, padded to 8
+       "0000"                                  // 2 bytes of padding
+       "ffffffffffff 0200",                    // the first 8 bytes of the frame
+       {1, PacketIn{kNoBuffer, 60, PacketInReason::kAction, 0, 0x1234,
+                    Match{Oxm::exact(OxmField::kInPort, 1)},
+                    Bytes{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00}}}},
+      {"flow-removed",
+       "040b 0040 00000002"
+       "0000000000001234 0064 02 03"            // cookie, priority 100, DELETE, table 3
+       "0000000c 000001f4 000a 003c"            // 12.0000005 s, idle 10, hard 60
+       "0000000000000005 00000000000001f4"      // 5 packets, 500 bytes
+       "0001 000c 80000004 00000002 00000000",  // match: in_port=2
+       {2, FlowRemoved{0x1234, 100, FlowRemovedReason::kDelete, 3, 12, 500, 10, 60, 5, 500,
+                       Match{Oxm::exact(OxmField::kInPort, 2)}}}},
+      {"port-status",
+       "040c 0050 00000003"
+       "02 00000000000000"                                      // MODIFY, 7 bytes of padding
+       "00000001 00000000 020000000001 0000"                    // port 1, its address
+       "70310000000000000000000000000000"                       // "p1"
+       "00000001 00000001 00000820 00000000 00000000 00000000"  // down, link down, 1G copper
+       "000f4240 00000000",                                     // 1 Gb/s
+       {3, PortStatus{PortReason::kModify, p1}}},
+      {"packet-out",
+       "040d 002c 00000004"
+       "ffffffff fffffffd 0010 000000000000"   // no buffer, in_port CONTROLLER, 16 bytes of actions
+       "0000 0010 00000001 0000 000000000000"  // output:1
+       "aabbccdd",                             // the frame
+       {4, PacketOut{kNoBuffer, kPortController, {Action::output(1)}, {0xaa, 0xbb, 0xcc, 0xdd}}}},
+      {"port-mod",
+       "0410 0028 00000005"
+       "00000001 00000000 020000000001 0000"   // port 1, its address
+       "00000001 00000001 00000000 00000000",  // config PORT_DOWN, mask PORT_DOWN, advertise 0
+       {5, PortMod{1, {2, 0, 0, 0, 0, 1}, kPortConfigDown, kPortConfigDown, 0}}},
+      {"table-mod",
+       "0411 0010 00000006 01 000000 00000003",
+       {6, TableMod{1, kTableConfigDeprecatedMask}}},
+      {"group-mod",
+       "040f 0050 00000007"
+       "0000 01 00 00000002"                    // ADD, SELECT, group 2
+       "0020 003c ffffffff ffffffff 00000000"   // bucket: 32 bytes, weight 60
+       "0000 0010 00000001 0000 000000000000"   //   output:1
+       "0020 0028 ffffffff ffffffff 00000000"   // bucket: weight 40
+       "0000 0010 00000002 0000 000000000000",  //   output:2
+       {7, select_group()}},
+      {"role request",
+       "0418 0018 00000008 00000002 00000000 0000000000000007",
+       {8, RoleRequest{{ControllerRole::kMaster, 7}}}},
+      {"role reply",
+       "0419 0018 00000009 00000003 00000000 0000000000000007",
+       {9, RoleReply{{ControllerRole::kSlave, 7}}}},
+      {"get-async request", "041a 0008 0000000a", {10, GetAsyncRequest{}}},
+      {"get-async reply",
+       "041b 0020 0000000b 00000003 00000000 00000007 00000007 0000000f 00000000",
+       {11, GetAsyncReply{{{3, 0}, {7, 7}, {15, 0}}}}},
+      {"set-async",
+       "041c 0020 0000000c 00000003 00000000 00000007 00000007 0000000f 00000000",
+       {12, SetAsync{{{3, 0}, {7, 7}, {15, 0}}}}},
+      {"table stats request",
+       "0412 0010 0000000d 0003 0000 00000000",
+       {13, MultipartRequest{0, TableStatsRequest{}}}},
+      {"table stats reply",
+       "0413 0028 0000000e 0003 0000 00000000"
+       "00 000000 00000002 0000000000000064 000000000000005a",  // table 0: 2 flows, 100 / 90
+       {14, MultipartReply{0, TableStatsReply{{{0, 2, 100, 90}}}}}},
+      {"group stats request",
+       "0412 0018 0000000f 0006 0000 00000000 fffffffc 00000000",
+       {15, MultipartRequest{0, GroupStatsRequest{kGroupAll}}}},
+      {"group stats reply",
+       "0413 0058 00000010 0006 0000 00000000"
+       "0048 0000 00000002 00000001 00000000"  // 72 bytes, group 2, one reference
+       "000000000000000a 0000000000000384"     // 10 packets, 900 bytes
+       "0000000c 00000000"                     // 12 s
+       "0000000000000006 000000000000021c"     // bucket 0
+       "0000000000000004 0000000000000168",    // bucket 1
+       {16, MultipartReply{0, GroupStatsReply{{{2, 1, 10, 900, 12, 0, {{6, 540}, {4, 360}}}}}}}},
+      {"group description request",
+       "0412 0010 00000011 0007 0000 00000000",
+       {17, MultipartRequest{0, GroupDescRequest{}}}},
+      {"group description reply",
+       "0413 0050 00000012 0007 0000 00000000"
+       "0040 03 00 00000004"                   // 64 bytes, FF, group 4
+       "0020 0000 00000001 ffffffff 00000000"  // bucket watching port 1
+       "0000 0010 00000001 0000 000000000000"  //   output:1
+       "0018 0000 ffffffff 00000002 00000000"  // bucket watching group 2
+       "0016 0008 00000002",                   //   group:2
+       {18, MultipartReply{0, GroupDescReply{{failover_group()}}}}},
+      {"group features request",
+       "0412 0010 00000013 0008 0000 00000000",
+       {19, MultipartRequest{0, GroupFeaturesRequest{}}}},
+      {"group features reply",
+       "0413 0038 00000014 0008 0000 00000000"
+       "0000000f 00000005"                     // all four types; weights, chaining
+       "00000100 00000100 00000100 00000100"   // 256 groups of each type
+       "00400001 00400001 00400001 00000001",  // output and group; output for FF
+       {20,
+        MultipartReply{0,
+                       GroupFeaturesReply{
+                           0xf, 0x5, {256, 256, 256, 256}, {0x400001, 0x400001, 0x400001, 1}}}}},
+  };
+  for (const LayoutCase& c : cases) {
+    EXPECT_EQ(decoded(hex(c.hex)), c.message) << c.what;
+    EXPECT_EQ(vs::testing::to_hex(encode(c.message)), vs::testing::to_hex(hex(c.hex))) << c.what;
+  }
 }
 
 TEST(OfpCodec, SetFieldVlanVidCarriesOfpvidPresentOnTheWire) {
@@ -178,6 +344,13 @@ struct BadCase {
   OfpError error;
 };
 
+void check_error(const BadCase& bad) {
+  Bytes wire = hex(bad.hex);
+  wire[2] = static_cast<uint8_t>(wire.size() >> 8);  // frame it as the connection would
+  wire[3] = static_cast<uint8_t>(wire.size());
+  EXPECT_EQ(error_of(wire), bad.error) << bad.what;
+}
+
 TEST(OfpCodec, MalformedInputEarnsTheErrorTheSpecificationNames) {
   // The flow-mod prefix: header (length patched below), body up to the match.
   const std::string fm =
@@ -186,11 +359,16 @@ TEST(OfpCodec, MalformedInputEarnsTheErrorTheSpecificationNames) {
   const BadCase cases[] = {
       {"OpenFlow 1.0 features request", "01050008 00000001", err::kBadVersion},
       {"unknown message type", "04630008 00000001", err::kBadType},
-      {"packet-out is not taken yet", "040d0008 00000001", err::kBadType},
+      {"meter-mod is not taken", "041d0010 00000001 0000 0000 00000001", err::kBadType},
+      {"queue config request is not taken", "04160010 00000001 ffffffff 00000000", err::kBadType},
       {"experimenter message", "0404000c 00000001 00002320", err::kBadExperimenter},
       {"features request with a body", "0405000c 00000001 00000000", err::kBadLen},
       {"set-config too short", "0409000a 00000001 0000", err::kBadLen},
       {"unknown multipart", "04120010 00000001 0063 0000 00000000", err::kBadMultipart},
+      {"queue stats are not taken", "04120018 00000001 0005 0000 00000000 ffffffff ffffffff",
+       err::kBadMultipart},
+      {"meter stats are not taken", "04120018 00000001 0009 0000 00000000 ffffffff 00000000",
+       err::kBadMultipart},
       {"flow-mod command 9",
        "040e0000 00000001 0000000000000000 0000000000000000 0009 0000 0000"
        "8000 ffffffff ffffffff ffffffff 0000 0000 0001 0004 00000000",
@@ -241,12 +419,132 @@ TEST(OfpCodec, MalformedInputEarnsTheErrorTheSpecificationNames) {
        fm + "0001 0004 00000000 0004 0018 00000000 0019 0010 80000d04 0800ff00 00000000",
        err::kBadSetArgument},
   };
-  for (const BadCase& bad : cases) {
-    Bytes wire = hex(bad.hex);
-    wire[2] = static_cast<uint8_t>(wire.size() >> 8);  // frame it as the connection would
-    wire[3] = static_cast<uint8_t>(wire.size());
-    EXPECT_EQ(error_of(wire), bad.error) << bad.what;
-  }
+  for (const BadCase& bad : cases) check_error(bad);
+}
+
+TEST(OfpCodec, MalformedNewerMessagesEarnTheErrorTheSpecificationNames) {
+  const std::string po = "040d0000 00000001 ffffffff";  // packet-out up to in_port
+  const std::string output1 = "0000 0010 00000001 0000 000000000000";
+  const std::string gm = "040f0000 00000001";  // group-mod header
+  const std::string bucket = "0020 0000 ffffffff ffffffff 00000000" + output1;
+  const std::string mp = "0412 0000 00000001";   // multipart request header
+  const std::string mpr = "0413 0000 00000001";  // multipart reply header
+  const BadCase cases[] = {
+      // Packet-out: in_port must be a standard port or CONTROLLER (OVS also takes ANY).
+      {"packet-out from port 0", po + "00000000 0000 000000000000", err::kBadPort},
+      {"packet-out from TABLE", po + "fffffff9 0000 000000000000", err::kBadPort},
+      {"packet-out from FLOOD", po + "fffffffb 0000 000000000000", err::kBadPort},
+      {"packet-out from a reserved number", po + "ffffff01 0000 000000000000", err::kBadPort},
+      {"packet-out shorter than its header", po + "fffffffd 0000", err::kBadLen},
+      {"packet-out actions_len of 12", po + "fffffffd 000c 000000000000" + output1, err::kBadLen},
+      {"packet-out actions_len past the end", po + "fffffffd 0020 000000000000" + output1,
+       err::kBadLen},
+      {"packet-out to port 0",
+       po + "fffffffd 0010 000000000000 0000 0010 00000000 0000 000000000000", err::kBadOutPort},
+      {"packet-out with set_queue", po + "fffffffd 0008 000000000000 0015 0008 00000001 aabbcc",
+       err::kBadActionType},
+      // Packet-in and flow-removed: the match, the padding, the frame.
+      {"packet-in without its 2 bytes of padding",
+       "040a0000 00000001 ffffffff 0000 00 00 0000000000000000 0001 0004 00000000", err::kBadLen},
+      {"packet-in with more data than total_len",
+       "040a0000 00000001 ffffffff 0002 00 00 0000000000000000 0001 0004 00000000 0000 aabbcc",
+       err::kBadLen},
+      {"packet-in with an OpenFlow 1.0 match",
+       "040a0000 00000001 ffffffff 0000 00 00 0000000000000000 0000 0004 00000000 0000",
+       err::kBadMatchType},
+      {"flow-removed with bytes after the match",
+       "040b0000 00000001 0000000000000000 0000 00 00 00000000 00000000 0000 0000"
+       "0000000000000000 0000000000000000 0001 0004 00000000 00000000 00000000",
+       err::kBadLen},
+      {"port-status without the port", "040c0000 00000001 00 00000000000000", err::kBadLen},
+      // Port-mod.
+      {"port-mod of port 0",
+       "04100000 00000001 00000000 00000000 020000000001 0000 00000001 00000001 00000000 00000000",
+       err::kPortModBadPort},
+      {"port-mod of FLOOD",
+       "04100000 00000001 fffffffb 00000000 020000000001 0000 00000001 00000001 00000000 00000000",
+       err::kPortModBadPort},
+      {"port-mod of an undefined config bit",
+       "04100000 00000001 00000001 00000000 020000000001 0000 00000002 00000002 00000000 00000000",
+       err::kPortModBadConfig},
+      {"port-mod advertising bit 16",
+       "04100000 00000001 00000001 00000000 020000000001 0000 00000000 00000000 00010000 00000000",
+       err::kPortModBadAdvertise},
+      {"port-mod without its padding",
+       "04100000 00000001 00000001 00000000 020000000001 0000 00000000 00000000 00000000",
+       err::kBadLen},
+      // Table-mod.
+      {"table-mod config bit 2", "04110000 00000001 00 000000 00000004", err::kTableModBadConfig},
+      {"table-mod without config", "04110000 00000001 00 000000", err::kBadLen},
+      // Group-mod: command and type, then each bucket's framing, then what the type allows.
+      {"group-mod command 3", gm + "0003 00 00 00000001", err::kBadGroupCommand},
+      {"group-mod type 4", gm + "0000 04 00 00000001", err::kBadGroupType},
+      {"group-mod shorter than its header", gm + "0000 00 00", err::kBadLen},
+      {"bucket length 8", gm + "0000 00 00 00000001 0008 0000 ffffffff ffffffff", err::kBadBucket},
+      {"bucket length past the end",
+       gm + "0000 00 00 00000001 0030 0000 ffffffff ffffffff 00000000" + output1, err::kBadBucket},
+      {"bucket length 20, unaligned",
+       gm + "0000 00 00 00000001 0014 0000 ffffffff ffffffff 00000000 00000000", err::kBadBucket},
+      {"8 bytes after the last bucket", gm + "0000 00 00 00000001" + bucket + "0000000000000000",
+       err::kBadBucket},
+      {"bucket action of length 12",
+       gm + "0000 00 00 00000001 0020 0000 ffffffff ffffffff 00000000"
+            "0000 000c 00000001 00000000 00000000",
+       err::kBadActionLen},
+      {"bucket output to port 0",
+       gm + "0000 00 00 00000001 0020 0000 ffffffff ffffffff 00000000"
+            "0000 0010 00000000 0000 000000000000",
+       err::kBadOutPort},
+      {"bucket watching FLOOD",
+       gm + "0000 03 00 00000001 0020 0000 fffffffb ffffffff 00000000" + output1, err::kBadWatch},
+      {"bucket watching OFPG_ALL",
+       gm + "0000 03 00 00000001 0020 0000 ffffffff fffffffc 00000000" + output1, err::kBadWatch},
+      {"indirect group with two buckets", gm + "0000 02 00 00000001" + bucket + bucket,
+       err::kInvalidGroup},
+      {"indirect group without buckets", gm + "0000 02 00 00000001", err::kInvalidGroup},
+      {"weight in an all group",
+       gm + "0000 00 00 00000001 0020 0001 ffffffff ffffffff 00000000" + output1,
+       err::kInvalidGroup},
+      {"fast failover bucket watching nothing", gm + "0000 03 00 00000001" + bucket,
+       err::kInvalidGroup},
+      {"delete that carries a bucket", gm + "0002 00 00 00000001" + bucket, err::kInvalidGroup},
+      {"add of OFPG_ALL", gm + "0000 00 00 fffffffc" + bucket, err::kInvalidGroup},
+      {"delete of OFPG_ANY", gm + "0002 00 00 ffffffff", err::kInvalidGroup},
+      // Role and asynchronous configuration.
+      {"role 4", "04180000 00000001 00000004 00000000 0000000000000000", err::kBadRole},
+      {"role reply of role 9", "04190000 00000001 00000009 00000000 0000000000000000",
+       err::kBadRole},
+      {"role request without generation_id", "04180000 00000001 00000002 00000000", err::kBadLen},
+      {"get-async request with a body", "041a0000 00000001 00000000", err::kBadLen},
+      {"set-async of 20 bytes", "041c0000 00000001 00000003 00000000 00000007 00000007 0000000f",
+       err::kBadLen},
+      // Multipart.
+      {"table stats request with a body", mp + "0003 0000 00000000 00000000", err::kBadLen},
+      {"group stats request of 4 bytes", mp + "0006 0000 00000000 fffffffc", err::kBadLen},
+      {"group description request with a body", mp + "0007 0000 00000000 00000001", err::kBadLen},
+      {"group features request with a body", mp + "0008 0000 00000000 00000001", err::kBadLen},
+      {"table stats reply of 20 bytes",
+       mpr + "0003 0000 00000000 00000000 00000002 0000000000000064", err::kBadLen},
+      {"group stats entry with half a bucket counter",
+       mpr + "0006 0000 00000000 0030 0000 00000002 00000001 00000000 0000000000000000"
+             "0000000000000000 00000000 00000000 0000000000000000",
+       err::kBadLen},
+      {"group stats entry longer than the reply",
+       mpr + "0006 0000 00000000 0038 0000 00000002 00000001 00000000 0000000000000000"
+             "0000000000000000 00000000 00000000",
+       err::kBadLen},
+      {"group description of type 5", mpr + "0007 0000 00000000 0008 05 00 00000001",
+       err::kBadGroupType},
+      {"group description entry of 4 bytes", mpr + "0007 0000 00000000 0004 00 00 00000001",
+       err::kBadLen},
+      {"group description with a short bucket",
+       mpr + "0007 0000 00000000 0010 00 00 00000001 0008 0000 ffffffff", err::kBadBucket},
+      {"group features reply of 36 bytes",
+       mpr + "0008 0000 00000000 0000000f 00000005 00000100 00000100 00000100 00000100"
+             "00400001 00400001 00400001",
+       err::kBadLen},
+  };
+  for (const BadCase& bad : cases) check_error(bad);
 }
 
 TEST(OfpCodec, ALengthThatDisagreesWithTheFrameIsBadLen) {

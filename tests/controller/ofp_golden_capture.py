@@ -3,7 +3,10 @@
 
 Starts a private ovsdb-server and ovs-vswitchd (netdev datapath, in a network namespace of its
 own), relays each `ovs-ofctl -O OpenFlow13 ...` through a recording proxy on a unix socket and
-writes every message of every case, both directions, as a C++ header. Standard library only.
+writes every message of every case, both directions, as a C++ header. Messages the switch sends
+on its own (packet-in, flow-removed, port-status) and those ovs-ofctl has no command for (role,
+asynchronous configuration, table-mod, malformed requests) come from an `ovs-ofctl monitor`
+connection driven through its control socket. Standard library only.
 Usage (as root): python3 tests/controller/ofp_golden_capture.py [--out FILE] [--keep-going]
 """
 
@@ -30,8 +33,29 @@ BR = object()  # placeholder for the proxy socket in a case's arguments
 ARP_HEX = ("ffffffffffff000000000001080600010800060400010000000000"
            "01c6120001000000000000c6120002")
 
+# An Ethernet frame of the local experimental type 0x88b5, 100 bytes, from port 1's address.
+FRAME_88B5_HEX = ("020000000002020000000001" "88b5" + "".join("%02x" % i for i in range(86)))
+
+# The miss_send_len and packet-in format of a monitor case: without a miss_send_len OVS sends
+# a monitor (a service connection) no asynchronous messages; "standard" asks for OFPT_PACKET_IN
+# rather than Nicira's NXT_PACKET_IN2.
+MONITOR = ["monitor", BR, "65534", "-P", "standard"]
+
+# A group-mod of group 99 with buckets, for the malformed ones below (hex, spaces ignored).
+OUTPUT1 = "0000 0010 00000001 0000 000000000000"
+BUCKET = "0020 0000 ffffffff ffffffff 00000000" + OUTPUT1
+
+
+def group_mod(xid, command_type, buckets):
+    """A group-mod of group 99: `command_type` is the command (4 hex digits) and the type (2)."""
+    body = command_type + "00 00000063" + buckets
+    length = 8 + len(body.replace(" ", "")) // 2
+    return "040f%04x%08x" % (length, xid) + body
+
+
 # (id, description, ofctl arguments, options) where options may hold "proto" (the -O value,
-# default OpenFlow13) and "expect_error" (the switch is meant to answer with OFPT_ERROR).
+# default OpenFlow13), "expect_error" (the switch is meant to answer with OFPT_ERROR) and
+# "steps" (the arguments start a monitor; see run_monitor_case).
 CASES = [
     ("probe", "echo request and reply", ["probe", BR], {}),
     ("show", "features, port descriptions and switch config", ["show", BR], {}),
@@ -127,8 +151,13 @@ CASES = [
     ("dump_flows_match", "flow stats filtered by a match", ["dump-flows", BR, "tcp"], {}),
     ("dump_flows_table3", "flow stats of table 3", ["dump-flows", BR, "table=3"], {}),
     ("dump_aggregate", "aggregate stats of every flow", ["dump-aggregate", BR], {}),
+    ("mod_group_select", "group-mod MODIFY: the select group's weights change",
+     ["mod-group", BR, "group_id=2,type=select,bucket=weight:10,output:2,"
+      "bucket=weight:90,output:1"], {}),
     ("dump_groups", "group descriptions", ["dump-groups", BR], {}),
     ("dump_group_stats", "group statistics", ["dump-group-stats", BR], {}),
+    ("dump_group_stats_one", "group statistics of group 4",
+     ["dump-group-stats", BR, "group_id=4"], {}),
     ("dump_group_features", "group features", ["dump-group-features", BR], {}),
     ("mod_flows", "modify actions of every in_port=1 flow",
      ["mod-flows", BR, "in_port=1,actions=output:LOCAL"], {}),
@@ -171,6 +200,60 @@ CASES = [
     ("del_flows_all", "delete every flow", ["del-flows", BR], {}),
     ("del_groups_all", "delete every group", ["del-groups", BR], {}),
     ("dump_flows_after_delete", "flow stats after deleting everything", ["dump-flows", BR], {}),
+    ("monitor_packet_in", "packet-ins: a packet-out to CONTROLLER, then a flow's CONTROLLER:64",
+     MONITOR, {"steps": [
+         ("packet-out", "in_port=1,packet=" + ARP_HEX + ",actions=CONTROLLER"),
+         ("wait", "PACKET_IN", 1),
+         ("ofctl", ["add-flow", BR, "cookie=0x5678,priority=5,dl_type=0x88b5,"
+                    "actions=CONTROLLER:64"]),
+         ("packet-out", "in_port=1,packet=" + FRAME_88B5_HEX + ",actions=output:TABLE"),
+         ("wait", "PACKET_IN", 2),
+         ("ofctl", ["del-flows", BR, "dl_type=0x88b5"])]}),
+    ("monitor_flow_removed", "flow-removed: deleted, then after a hard timeout of 1 s",
+     MONITOR, {"steps": [
+         ("ofctl", ["add-flow", BR, "cookie=0x77,priority=50,in_port=2,dl_type=0x88b8,"
+                    "idle_timeout=30,send_flow_rem,actions=drop"]),
+         ("ofctl", ["del-flows", BR, "dl_type=0x88b8"]),
+         ("wait", "FLOW_REMOVED", 1),
+         ("ofctl", ["add-flow", BR, "table=3,priority=51,dl_type=0x88b9,hard_timeout=1,"
+                    "send_flow_rem,actions=drop"]),
+         ("wait", "FLOW_REMOVED", 2)]}),
+    ("monitor_port_status", "port-status: port 1 down, then up", MONITOR, {"steps": [
+        ("ofctl", ["mod-port", BR, "1", "down"]),
+        ("wait", "PORT_STATUS", 1),
+        ("ofctl", ["mod-port", BR, "1", "up"]),
+        ("wait", "PORT_STATUS", 2)]}),
+    ("monitor_role", "role requests: no change, master, slave, equal", MONITOR, {"steps": [
+        ("send", "0418 0018 00000101 00000000 00000000 0000000000000000"),
+        ("send", "0418 0018 00000102 00000002 00000000 0000000000000001"),
+        ("send", "0418 0018 00000103 00000003 00000000 0000000000000002"),
+        ("send", "0418 0018 00000104 00000001 00000000 0000000000000000")]}),
+    ("monitor_async", "get-async, set-async, get-async again", MONITOR, {"steps": [
+        ("send", "041a 0008 00000201"),
+        ("send", "041c 0020 00000202 00000001 00000000 00000007 00000000 00000007 0000000f"),
+        ("send", "041a 0008 00000203")]}),
+    ("monitor_table_mod", "table-mods (ovs-ofctl mod-table has none for OpenFlow 1.3)",
+     MONITOR, {"steps": [
+         ("send", "0411 0010 00000301 00 000000 00000000"),
+         ("send", "0411 0010 00000302 ff 000000 00000003")]}),
+    ("monitor_malformed", "malformed requests: the errors OVS answers them with", MONITOR,
+     {"steps": [
+         ("send", "040d 0018 00000401 ffffffff fffffff9 0000 000000000000"),  # in_port TABLE
+         ("send", "040d 0028 00000402 ffffffff fffffffd 000c 000000000000" + OUTPUT1),
+         ("send", group_mod(0x404, "0000 00", "0008 0000 ffffffff ffffffff 00000000")),
+         ("send", group_mod(0x405, "0000 05", "")),  # type 5
+         ("send", group_mod(0x406, "0007 00", "")),  # command 7
+         ("send", group_mod(0x407, "0000 02", BUCKET + BUCKET)),  # indirect, two buckets
+         ("send", group_mod(0x408, "0000 00", "0020 0005 ffffffff ffffffff 00000000" +
+                            OUTPUT1)),  # weight in an all group
+         ("send", group_mod(0x409, "0000 03", BUCKET)),  # fast failover watching nothing
+         ("send", group_mod(0x40a, "0002 00", BUCKET)),  # delete with a bucket
+         ("send", "0410 0028 0000040b 00000000 00000000 020000000001 0000 00000001 00000001"
+                  "00000000 00000000"),  # port-mod of port 0
+         ("send", "0418 0018 0000040c 00000005 00000000 0000000000000000"),  # role 5
+         ("send", "041c 001c 0000040d 00000001 00000000 00000007 00000000 00000007"),
+         ("send", "0412 0014 0000040e 0003 0000 00000000 00000000"),  # table stats + body
+         ("send", "0412 0014 0000040f 0006 0000 00000000 fffffffc")]}),  # group stats, short
 ]
 
 OFPT = ["HELLO", "ERROR", "ECHO_REQUEST", "ECHO_REPLY", "EXPERIMENTER", "FEATURES_REQUEST",
@@ -478,6 +561,8 @@ def client_hello_first(messages):
 
 def run_case(env, proxy, sock, case):
     cid, desc, args, opts = case
+    if "steps" in opts:
+        return run_monitor_case(env, proxy, sock, case)
     proto = opts.get("proto", "OpenFlow13")
     # --no-names: otherwise ovs-ofctl first fetches port descriptions and all table features
     # (about 1.2 MB) on extra connections to resolve names in flows it parses or prints.
@@ -504,6 +589,81 @@ def run_case(env, proxy, sock, case):
         "messages": client_hello_first(rec.messages), "notes": rec.notes,
         "connections": rec.connections,
         "expect_error": opts.get("expect_error", False),
+    }
+
+
+def run_monitor_case(env, proxy, sock, case):
+    """Runs `ovs-ofctl monitor` through the proxy and, once it is set up, the case's steps:
+    ("send", hex) and ("packet-out", spec) go out on the monitor's own connection (ofctl/send,
+    ofctl/packet-out), ("ofctl", args) runs straight against the switch, unrecorded, to make it
+    send something, and ("wait", OFPT name, n) waits for the n-th such message from the switch.
+    A barrier before `exit` makes sure every reply was recorded."""
+    cid, desc, args, opts = case
+    prefix = ["ovs-ofctl", "-O", "OpenFlow13", "--no-names"]
+    ctl = env.path(cid + ".ctl")
+    argv = prefix + [sock if a is BR else a for a in args] + ["--unixctl=" + ctl]
+    shown = [shlex.join(prefix + ["BR" if a is BR else a for a in args])]
+    for step in opts["steps"]:
+        if step[0] in ("send", "packet-out"):
+            shown.append("ofctl/%s %s" % (step[0], step[1].replace(" ", "")))
+        elif step[0] == "ofctl":
+            shown.append("(unrecorded) " + shlex.join(
+                ["ovs-ofctl"] + ["BR" if a is BR else a for a in step[1]]))
+        else:
+            shown.append("until %d %s" % (step[2], step[1]))
+
+    def appctl(*command):
+        env.run(["ovs-appctl", "-t", ctl] + list(command), timeout=CMD_TIMEOUT)
+
+    def received(name):
+        with proxy.recorder.lock:
+            return sum(1 for _, from_switch, m in proxy.recorder.messages
+                       if from_switch and len(m) > 1 and m[1] == OFPT.index(name))
+
+    proxy.start_case()
+    notes, timed_out = [], False
+    with open(env.path(cid + ".out"), "w+b") as out:
+        env.child = subprocess.Popen(argv, env=env.env, stdin=subprocess.DEVNULL, stdout=out,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + CMD_TIMEOUT
+            while not os.path.exists(ctl):
+                if env.child.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("monitor did not start")
+                time.sleep(0.05)
+            appctl("ofctl/barrier")  # the monitor's own set-up is done
+            for step in opts["steps"]:
+                if step[0] in ("send", "packet-out"):
+                    appctl("ofctl/" + step[0], step[1].replace(" ", ""))
+                elif step[0] == "ofctl":
+                    env.run(prefix + ["unix:" + env.mgmt if a is BR else a for a in step[1]],
+                            timeout=CMD_TIMEOUT)
+                else:
+                    deadline = time.monotonic() + CMD_TIMEOUT
+                    while received(step[1]) < step[2] and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                    if received(step[1]) < step[2]:
+                        notes.append("waited in vain for %d %s" % (step[2], step[1]))
+            appctl("ofctl/barrier")
+            appctl("exit")
+            env.child.wait(CMD_TIMEOUT)
+        except (RuntimeError, subprocess.SubprocessError) as e:
+            notes.append("monitor case stopped early: %s" % first_line(str(e)))
+            timed_out = isinstance(e, subprocess.TimeoutExpired)
+        finally:
+            if env.child.poll() is None:
+                env.child.kill()
+                env.child.wait()
+        rc = env.child.returncode
+        env.child = None
+        out.seek(0)
+        output = out.read().decode(errors="replace")
+    rec = proxy.finish_case()
+    return {
+        "id": cid, "description": desc, "command": "; ".join(shown), "rc": rc,
+        "timed_out": timed_out, "stdout": output, "stderr": "",
+        "messages": client_hello_first(rec.messages), "notes": notes + rec.notes,
+        "connections": rec.connections, "expect_error": opts.get("expect_error", False),
     }
 
 
@@ -561,6 +721,8 @@ def render(results, skipped, env_info):
         "//   python3 tests/controller/ofp_golden_capture.py",
         "// Differ per run: stats durations, bridge and port names. Crossing HELLOs: "
         "client's first.",
+        "// A command with `;` is one `ovs-ofctl monitor` connection and what was done while it "
+        "ran.",
         "#pragma once",
         "",
         "#include <span>",

@@ -26,7 +26,8 @@ using vs::testing::make_frame;
 class DropAll : public Upcall {
  public:
   void translate(const FlowKey&, FlowMask&, DpActions&) override {}
-  void flow_used(const FlowKey&) override {}
+  void packet_up(const Packet&, const DpAction::Userdata&) override {}
+  void flow_used(const FlowKey&, uint64_t, uint64_t, bool) override {}
   void run_periodic() override {}
   uint64_t generation() const override { return 0; }
 };

@@ -451,6 +451,26 @@ class Lab:
         self.topo.quiet_root_device(bridge)  # the switch made it: no IPv6 noise from it
         return ok
 
+    def bridge_with_hosts(self, bridge, first_index, roles=("h1", "h2", "h3")):
+        """A new bridge with one veth host per role on OpenFlow ports 1, 2, ... (addresses from
+        first_index on), attached and passing a first ping; {role: host}, or None on failure."""
+        if not self.add_bridge(bridge):
+            return None
+        hosts = {}
+        for i, role in enumerate(roles, start=1):
+            host = self.topo.add_veth_host(role, first_index + i)
+            hosts[role] = host
+            ok, _ = self.vsctl_ok(f"build: add-port {host.port}", "add-port", bridge, host.port,
+                                  "--", "set", "Interface", host.port, f"ofport_request={i}")
+            if not ok:
+                return None
+        self.wait_attached([h.port for h in hosts.values()], "build")
+        first, second = list(hosts.values())[:2]
+        if not self.res.check(ping_until(first, second.ip),
+                              f"build: {first.name} pings {second.name} through NORMAL"):
+            return None
+        return hosts
+
     def wait_attached(self, ifaces, case):
         for iface in ifaces:
             ok = self.sw.wait_state(iface, "attached")

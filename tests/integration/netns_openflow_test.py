@@ -63,19 +63,8 @@ class OfLab:
         return flows
 
     def build(self):
-        if not self.lab.add_bridge(self.bridge):
-            return False
-        for i, role in enumerate(("h1", "h2", "h3"), start=1):
-            host = self.topo.add_veth_host(role, 20 + i)
-            self.h[role] = host
-            ok, _ = self.lab.vsctl_ok(f"build: add-port {host.port}", "add-port", self.bridge,
-                                      host.port, "--", "set", "Interface", host.port,
-                                      f"ofport_request={i}")
-            if not ok:
-                return False
-        self.lab.wait_attached([h.port for h in self.h.values()], "build")
-        return self.res.check(ping_until(self.h["h1"], self.h["h2"].ip),
-                              "build: h1 pings h2 through NORMAL")
+        self.h = self.lab.bridge_with_hosts(self.bridge, 20)
+        return self.h is not None
 
 
 def case_describe(ol):

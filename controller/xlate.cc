@@ -4,10 +4,13 @@
 #include "controller/xlate.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
 
+#include "controller/flow_match.h"
+#include "controller/ofp_text.h"
 #include "controller/tag_stack.h"
 
 namespace vs::controller {
@@ -80,7 +83,8 @@ struct Xlate::Context {
   uint64_t credit_bytes = 0;
   Clock::TimePoint now{};
   bool learn = true;  // NORMAL learns from the source (not when only crediting counters)
-  uint8_t table = ofp::kTableAll;  // ... and its table
+  std::vector<std::string>* trace = nullptr;  // ofproto/trace: a line per step
+  uint8_t table = ofp::kTableAll;             // ... and its table
 
   Context(Ofproto& bridge, const FlowKey& key, uint32_t in_ofport, FlowMask& wildcards,
           DpActions& actions)
@@ -227,6 +231,17 @@ void Xlate::run_pipeline(Context& ctx) {
     if (ctx.credit_packets != 0) {
       ctx.bridge.pipeline().credit_lookup(table, ctx.credit_packets, rule != nullptr);
     }
+    if (ctx.trace) {
+      if (rule == nullptr) {
+        ctx.trace->push_back(fmt::format(" {}. no rule matches: the packet is dropped", table));
+      } else {
+        ctx.trace->push_back(fmt::format(" {}. {}, cookie {:#x}", table,
+                                         ofp::format_match(to_oxm_match(rule->flow_match()),
+                                                           static_cast<uint16_t>(rule->priority)),
+                                         rule->cookie));
+        ctx.trace->push_back("    " + ofp::format_instructions(rule->instructions));
+      }
+    }
     if (rule == nullptr) break;  // a miss without a table-miss rule: dropped, action set too
     if (ctx.credit_packets != 0) {
       rule->packet_count += ctx.credit_packets;
@@ -355,6 +370,59 @@ void Xlate::packet_up(const Packet& packet, const DpAction::Userdata& userdata) 
                           : std::min<size_t>(frame.size(), event.max_len);
   event.frame.assign(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(keep));
   packet_in_sink_(std::move(event));
+}
+
+namespace {
+
+// A datapath action as trace prints it, with OpenFlow port numbers and names.
+std::string describe(const DpAction& action, const Ofproto& bridge) {
+  switch (action.kind) {
+    case DpAction::Kind::kOutput:
+      for (const auto& [ofport, port] : bridge.ports()) {
+        if (port.dp_port == action.port) {
+          return fmt::format("output:{}({})", ofp::format_port(ofport), port.name);
+        }
+      }
+      return fmt::format("output:datapath port {}", action.port);
+    case DpAction::Kind::kPushVlan:
+      return fmt::format("push_vlan(tpid={:#06x},vid={},pcp={})", action.vlan.tpid,
+                         action.vlan.tci & 0x0fff, action.vlan.tci >> 13);
+    case DpAction::Kind::kPopVlan:
+      return "pop_vlan";
+    case DpAction::Kind::kDrop:
+      return fmt::format("drop({})", drop_reason_name(action.reason));
+    case DpAction::Kind::kUserspace:
+      return "controller";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string Xlate::trace(Ofproto& bridge, const FlowKey& key) {
+  std::vector<std::string> lines;
+  FlowMask wildcards{};
+  DpActions actions;
+  FlowKey dp_key = key;  // NORMAL and the actions read the datapath view of in_port
+  dp_key.in_port = bridge.dp_port(key.in_port).value_or(0);
+  Context ctx(bridge, dp_key, key.in_port, wildcards, actions);
+  ctx.learn = false;
+  ctx.trace = &lines;
+  std::string out = fmt::format("bridge(\"{}\")\n", bridge.name());
+  if (bridge.fail_open()) {
+    lines.push_back(" fail-open (no controller): NORMAL only, the flow tables are skipped");
+    normal(ctx);
+  } else {
+    run_pipeline(ctx);
+  }
+  for (const std::string& line : lines) out += line + "\n";
+  if (actions.empty() && ctx.drop) actions.push_back(datapath::drop(*ctx.drop));
+  out += "\nDatapath actions: ";
+  if (actions.empty()) out += "drop";
+  for (size_t i = 0; i < actions.size(); ++i) {
+    out += (i ? "," : "") + describe(actions[i], bridge);
+  }
+  return out + "\n";
 }
 
 void Xlate::set_fail_open(Ofproto& bridge, bool on) {

@@ -73,6 +73,11 @@ class Xlate final : public datapath::Upcall {
   datapath::DpActions translate_packet_out(Ofproto& bridge, uint32_t in_ofport, const FlowKey& key,
                                            const ofp::ActionList& actions);
 
+  // `vsappctl ofproto/trace`: what the bridge would do with a packet whose fields are `key`
+  // (key.in_port: an OpenFlow port of the bridge), table by table: which rule matched, its
+  // instructions, then the datapath actions. Nothing is learned or counted.
+  std::string trace(Ofproto& bridge, const FlowKey& key);
+
   // A standalone bridge whose controllers are lost forwards with NORMAL alone (ofproto.h).
   void set_fail_open(Ofproto& bridge, bool on);
 

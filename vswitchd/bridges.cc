@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "controller/flow_match.h"
+#include "controller/ofp_text.h"
 #include "controller/pipeline.h"
 #include "datapath/netdev_info.h"
 #include "lib/drop_reason.h"
@@ -678,6 +680,35 @@ Result<std::string> Bridges::fdb_flush(const std::optional<std::string>& bridge)
   return std::string("table successfully flushed\n");
 }
 
+Result<std::string> Bridges::trace(const std::string& bridge, const std::string& flow) {
+  const controller::ofp::PortLookup by_name =
+      [&](std::string_view name) -> Result<std::optional<uint32_t>> {
+    auto it = ifaces_.find(std::string(name));
+    if (it == ifaces_.end() || it->second.bridge != bridge || it->second.ofport < 0) {
+      return std::optional<uint32_t>{};
+    }
+    const int64_t ofport = it->second.ofport;
+    return std::optional(ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(ofport));
+  };
+  VS_ASSIGN(auto parsed, controller::ofp::parse_flow_stats_request(flow, false, by_name));
+  const controller::ofp::Match& match = parsed.value.match;
+  const bool has_in_port = std::any_of(match.begin(), match.end(), [](const auto& oxm) {
+    return oxm.field == controller::ofp::OxmField::kInPort;
+  });
+  if (!has_in_port) return make_error("the flow needs an in_port (a number or a port name)");
+  auto fields = controller::to_flow_match(match);
+  if (!fields) return make_error("the flow's fields are not all usable in a flow key");
+  std::optional<std::string> out = forwarding_.call([&](Datapath&) -> std::optional<std::string> {
+    controller::Ofproto* ofproto = xlate_.bridge(bridge);
+    if (ofproto == nullptr) return std::nullopt;
+    return xlate_.trace(*ofproto, fields.value().key);
+  });
+  if (!out) return make_error("no bridge named " + bridge);
+  std::string text = "Flow: " + controller::ofp::format_match(match, 0x8000) + "\n\n";
+  for (const std::string& warning : parsed.warnings) text += "warning: " + warning + "\n";
+  return text + *out;
+}
+
 std::string Bridges::coverage_show() {
   auto stats = forwarding_.call([](Datapath& dp) { return dp.stats(); });
   std::ostringstream out;
@@ -686,7 +717,8 @@ std::string Bridges::coverage_show() {
       << "\n  megaflow_hits " << stats.megaflow_hits << "\n  upcalls " << stats.upcalls
       << "\n  flow_drops " << stats.flow_drops << "  (a flow said drop, e.g. no hairpin)"
       << "\n  no_buffer " << stats.no_buffer << "\n  cache_invalidations " << stats.invalidations
-      << "\n";
+      << "\n  packet_in_dropped " << packet_ins_dropped_.load() << "  (more than "
+      << kMaxQueuedPacketIns << " waited for the controllers)\n";
   out << "Dropped frames by reason:\n";
   for (size_t i = 0; i < kDropReasonCount; ++i) {
     auto reason = static_cast<DropReason>(i);

@@ -68,6 +68,9 @@ class Bridges {
   Result<std::string> fdb_show(const std::string& bridge);
   Result<std::string> fdb_flush(const std::optional<std::string>& bridge);
   std::string coverage_show();
+  // ofproto/trace BRIDGE FLOW: FLOW in ovs-ofctl's match syntax, with in_port (a number or a
+  // port name); the walk through the tables and the datapath actions (Xlate::trace).
+  Result<std::string> trace(const std::string& bridge, const std::string& flow);
 
  private:
   enum class State { kPending, kAttached, kMissing, kError };

@@ -201,6 +201,9 @@ void register_commands(ControlServer& server, Bridges& bridges, asio::io_context
                      [&](Args) { return Reply{0, bridges.dpif_show(), ""}; });
   server.add_command("fdb/show", "BRIDGE", 1, 1,
                      [&, result_reply](Args a) { return result_reply(bridges.fdb_show(a[0])); });
+  server.add_command("ofproto/trace", "BRIDGE FLOW", 2, 2, [&, result_reply](Args a) {
+    return result_reply(bridges.trace(a[0], a[1]));
+  });
   server.add_command("fdb/flush", "[BRIDGE]", 0, 1, [&, result_reply](Args a) {
     return result_reply(bridges.fdb_flush(a.empty() ? std::nullopt : std::optional(a[0])));
   });

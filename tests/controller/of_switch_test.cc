@@ -546,3 +546,48 @@ TEST_F(OfSwitchTest, IdleAndHardTimeoutsRemoveFlowsAndReportThemToTheSink) {
 
 }  // namespace
 }  // namespace vs::controller
+
+namespace vs::controller {
+namespace {
+
+TEST_F(OfSwitchTest, TraceShowsEachTablesRuleAndTheDatapathActionsWithoutLearning) {
+  switch_.reset_flows(false);
+  FlowMod first = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {});
+  first.instructions.goto_table = 2;
+  first.cookie = 0x2a;
+  ASSERT_TRUE(request({1, first}).empty());
+  ASSERT_TRUE(request({2, flow(5, {},
+                               {Action{Action::Kind::kPushVlan, 0, 0, 0, 0x8100},
+                                Action{Action::Kind::kSetField, 0, 0, 0, 0, 0,
+                                       Oxm::exact(OxmField::kVlanVid, 0x1000 | 7)},
+                                Action::output(3)},
+                               2)})
+                  .empty());
+  auto trace = [&](uint32_t in_port) {
+    FlowKey key{};
+    EXPECT_FALSE(parse_flow(make_frame(kBroadcast, kMac1, 11, 46), in_port, &key));
+    return thread_->call(
+        [&](datapath::Datapath&) { return xlate_.trace(*xlate_.bridge("br0"), key); });
+  };
+  const std::string out = trace(1);
+  EXPECT_NE(out.find(" 0. priority=10,in_port=1, cookie 0x2a\n    goto_table:2\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(" 2. priority=5, cookie 0x0\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Datapath actions: push_vlan(tpid=0x8100,vid=7,pcp=0),output:3(p3)\n"),
+            std::string::npos)
+      << out;
+
+  const std::string miss = trace(2);
+  EXPECT_NE(miss.find(" 0. no rule matches: the packet is dropped"), std::string::npos) << miss;
+  EXPECT_NE(miss.find("Datapath actions: drop\n"), std::string::npos) << miss;
+
+  // Through NORMAL, nothing is learned.
+  switch_.reset_flows(true);
+  EXPECT_NE(trace(1).find("Datapath actions: output:2(p2),output:3(p3)"), std::string::npos);
+  EXPECT_EQ(thread_->call([&](datapath::Datapath&) { return xlate_.bridge("br0")->macs().size(); }),
+            0u);
+}
+
+}  // namespace
+}  // namespace vs::controller

@@ -204,8 +204,28 @@ def case_refused(ol):
     ol.res.check(len(after) == len(before), f"{what}: no flow was added", "\n".join(after))
 
 
+def case_trace(ol):
+    """vsappctl ofproto/trace walks the tables for a flow given in ovs-ofctl's syntax."""
+    what = "case 7"
+    h1, h3 = ol.h["h1"], ol.h["h3"]
+    ol.ofctl_ok(what, "add-flow", "table=0,priority=300,ip,nw_dst=198.18.0.99,actions=goto_table:4")
+    ol.ofctl_ok(what, "add-flow", f"table=4,priority=7,actions=output:{h3.port}")
+    status, out, err = ol.sw.appctl("ofproto/trace", ol.bridge,
+                                    f"in_port={h1.port},ip,nw_dst=198.18.0.99")
+    ol.res.check(status == 0 and " 0. priority=300,ip,nw_dst=198.18.0.99, cookie 0x0" in out
+                 and " 4. priority=7, cookie 0x0" in out
+                 and f"Datapath actions: output:3({h3.port})" in out,
+                 f"{what}: ofproto/trace shows tables 0 and 4 and the output to {h3.port}",
+                 fmt(status, out, err))
+    status, out, err = ol.sw.appctl("ofproto/trace", ol.bridge, "ip,nw_dst=198.18.0.99")
+    ol.res.check(status == 2 and "in_port" in err, f"{what}: a flow without in_port is refused",
+                 fmt(status, out, err))
+    ol.ofctl_ok(what, "--strict", "del-flows", "table=0,priority=300,ip,nw_dst=198.18.0.99")
+    ol.ofctl_ok(what, "del-flows", "table=4")
+
+
 OF_CASES = (case_describe, case_add_and_dump, case_traffic, case_vlan_actions, case_port_stats,
-            case_refused)
+            case_refused, case_trace)
 
 
 def openflow_suite(lab):

@@ -118,6 +118,12 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
           auto reply = flow_mod(body, raw);
           if (reply.empty()) return {};
           return {std::move(reply)};
+        } else if constexpr (std::is_same_v<T, PortMod>) {
+          if (!ports_.modify) return {error(err::kBadType, raw)};
+          if (auto modified = ports_.modify(body); !modified) {
+            return {error(modified.error(), raw)};
+          }
+          return {};
         } else if constexpr (std::is_same_v<T, TableMod>) {
           // OpenFlow 1.3 leaves a table nothing to configure (its bits are deprecated).
           if (body.table_id != kTableAll && body.table_id >= Pipeline::kTables) {

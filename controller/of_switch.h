@@ -19,11 +19,12 @@ namespace vs::controller {
 
 class OfSwitch {
  public:
-  // The bridge's ports as OFPMP_PORT_DESC and OFPMP_PORT_STATS describe them; vswitchd knows
-  // their devices and counters.
+  // The bridge's ports as OFPMP_PORT_DESC and OFPMP_PORT_STATS describe them, and OFPT_PORT_MOD
+  // applied to them; vswitchd knows their devices and counters.
   struct PortSource {
     std::function<std::vector<ofp::PortDesc>()> descriptions;
     std::function<std::vector<ofp::PortStats>()> statistics;
+    std::function<ofp::OfpResult<void>(const ofp::PortMod&)> modify;  // empty: refused
   };
 
   OfSwitch(std::string bridge, uint64_t datapath_id, datapath::ForwardingThread& forwarding,

@@ -21,6 +21,9 @@ class Ofproto {
     uint32_t dp_port;
     std::string name;
     vlan::PortVlans vlans;  // the Port row's 802.1Q rules, as NORMAL applies them
+    // OpenFlow port-mod's NO_RECV, NO_FWD and NO_PACKET_IN bits (ofp::kPortConfig*): drop what
+    // it receives, send nothing out of it, send no packet-in for what it receives.
+    uint32_t config = 0;
   };
 
   Ofproto(std::string name, uint64_t id, const Clock& clock)

@@ -105,10 +105,11 @@ struct Xlate::Context {
     of_key.vlan_tpid = outer ? htons(outer->tpid) : 0;
     of_key.vlan_tci = outer ? htons(static_cast<uint16_t>(outer->tci | kVlanPresent)) : 0;
   }
-  // Sends the packet, carrying `tags`, out of datapath port `dp_port`.
-  void emit(const TagStack& tags, uint32_t dp_port) {
+  // Sends the packet, carrying `tags`, out of `port` (unless a port-mod said NO_FWD).
+  void emit(const TagStack& tags, const Ofproto::PortEntry& port) {
+    if (port.config & ofp::kPortConfigNoFwd) return;
     tags.sync(sent, actions);
-    actions.push_back(datapath::output(dp_port));
+    actions.push_back(datapath::output(port.dp_port));
   }
 };
 
@@ -183,6 +184,17 @@ bool Xlate::set_port_vlans(uint32_t dp_port, const vlan::PortVlans& vlans) {
   return true;
 }
 
+bool Xlate::set_port_config(Ofproto& bridge, uint32_t ofport, uint32_t config) {
+  Ofproto::PortEntry* port = bridge.port(ofport);
+  if (port == nullptr) return false;
+  config &= ofp::kPortConfigNoRecv | ofp::kPortConfigNoFwd | ofp::kPortConfigNoPacketIn;
+  if (port->config != config) {
+    port->config = config;
+    ++generation_;
+  }
+  return true;
+}
+
 void Xlate::detach_port(uint32_t dp_port) {
   auto it = by_dp_port_.find(dp_port);
   if (it == by_dp_port_.end()) return;
@@ -200,12 +212,13 @@ void Xlate::translate(const FlowKey& key, FlowMask& wildcards, DpActions& action
 
   // The tables see OpenFlow port numbers; in_port is exact in every megaflow anyway.
   Context ctx(*bridge, key, in_ofport, wildcards, actions);
+  wildcards.in_port = ~uint32_t{0};
+  if (bridge->port(in_ofport)->config & ofp::kPortConfigNoRecv) return;  // port-mod: dropped
   if (bridge->fail_open()) {
     normal(ctx);
   } else {
     run_pipeline(ctx);
   }
-  wildcards.in_port = ~uint32_t{0};
   // Tag changes after the last output change nothing anyone sees.
   while (!actions.empty() && actions.back().kind != DpAction::Kind::kOutput &&
          actions.back().kind != DpAction::Kind::kUserspace) {
@@ -316,22 +329,24 @@ void Xlate::run_actions(Context& ctx, const ofp::ActionList& list) {
 void Xlate::output(Context& ctx, uint32_t out_ofport) const {
   switch (out_ofport) {
     case ofp::kPortInPort:
-      if (auto dp = ctx.bridge.dp_port(ctx.in_ofport)) ctx.emit(ctx.logical, *dp);
+      if (const auto* port = ctx.bridge.port(ctx.in_ofport)) ctx.emit(ctx.logical, *port);
       return;
     case ofp::kPortFlood:
     case ofp::kPortAll:
       for (const auto& [ofport, port] : ctx.bridge.ports()) {
-        if (ofport != ctx.in_ofport) ctx.emit(ctx.logical, port.dp_port);
+        if (ofport != ctx.in_ofport) ctx.emit(ctx.logical, port);
       }
       return;
     default:
       // OpenFlow never sends a packet back where it came from unless told IN_PORT.
       if (out_ofport == ctx.in_ofport) return;
-      if (auto dp = ctx.bridge.dp_port(out_ofport)) ctx.emit(ctx.logical, *dp);
+      if (const auto* port = ctx.bridge.port(out_ofport)) ctx.emit(ctx.logical, *port);
   }
 }
 
 void Xlate::to_controller(Context& ctx, uint16_t max_len) const {
+  const Ofproto::PortEntry* in = ctx.bridge.port(ctx.in_ofport);
+  if (in != nullptr && (in->config & ofp::kPortConfigNoPacketIn)) return;  // port-mod said so
   // OpenFlow 1.3 (7.2.5): a table-miss rule's packet-ins say NO_MATCH, any other rule's ACTION.
   const FlowRule* rule = ctx.rule;
   static const FlowMask kMatchAll{};
@@ -481,7 +496,7 @@ void Xlate::normal_output(Context& ctx, const Ofproto::PortEntry& port, vlan::Ta
       tags.set_outer({tpid, vlan::make_tci(tag.vid, tag.pcp)});
       break;
   }
-  ctx.emit(tags, port.dp_port);
+  ctx.emit(tags, port);
 }
 
 void Xlate::flow_used(const FlowKey& match, uint64_t packets, uint64_t bytes, bool refresh) {
@@ -498,6 +513,7 @@ void Xlate::flow_used(const FlowKey& match, uint64_t packets, uint64_t bytes, bo
   ctx.credit_bytes = bytes;
   ctx.now = clock_.now();
   ctx.learn = refresh;
+  if (bridge->port(in_ofport)->config & ofp::kPortConfigNoRecv) return;  // dropped on arrival
   if (bridge->fail_open()) {
     if (refresh) normal(ctx);
   } else {

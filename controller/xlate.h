@@ -53,6 +53,9 @@ class Xlate final : public datapath::Upcall {
   // New VLAN rules for an attached port (live reconfiguration). What was learned on the port
   // is forgotten when they change, as its VLANs may have; false if `dp_port` is on no bridge.
   bool set_port_vlans(uint32_t dp_port, const vlan::PortVlans& vlans);
+  // A port-mod's NO_RECV / NO_FWD / NO_PACKET_IN bits for OpenFlow port `ofport` of `bridge`;
+  // false if there is no such port.
+  bool set_port_config(Ofproto& bridge, uint32_t ofport, uint32_t config);
   // Takes the datapath port off its bridge and forgets what its MACs were learned on.
   void detach_port(uint32_t dp_port);
 

@@ -39,6 +39,30 @@ Result<NetdevInfo> read_netdev_info(const std::string& device) {
   return info;
 }
 
+Result<void> set_netdev_up(const std::string& device, bool up) {
+  if (device.empty() || device.size() >= IFNAMSIZ) {
+    return make_error("\"" + device + "\" is not a valid device name");
+  }
+  // Any family reaches the netdev ioctls; AF_INET needs no privilege to open, AF_PACKET is the
+  // fallback for kernels without IPv4.
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) sock = UniqueFd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) return make_error(std::string("opening an ioctl socket: ") + std::strerror(errno));
+  ifreq req{};
+  std::memcpy(req.ifr_name, device.c_str(), device.size());
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &req) != 0) {
+    return make_error(device + ": reading the device flags: " + std::strerror(errno));
+  }
+  if (((req.ifr_flags & IFF_UP) != 0) == up) return boost::outcome_v2::success();
+  req.ifr_flags = static_cast<short>(up ? req.ifr_flags | IFF_UP : req.ifr_flags & ~IFF_UP);
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0) {
+    const int err = errno;
+    return make_error(device + (up ? ": bringing the device up" : ": taking the device down") +
+                      (err == EPERM ? " (needs CAP_NET_ADMIN): " : ": ") + std::strerror(err));
+  }
+  return boost::outcome_v2::success();
+}
+
 std::string format_mac(const std::array<uint8_t, 6>& mac) {
   char text[18];
   std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],

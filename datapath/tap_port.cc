@@ -13,6 +13,8 @@
 #include <cstring>
 #include <utility>
 
+#include "datapath/netdev_info.h"
+
 namespace vs::datapath {
 
 namespace {
@@ -25,29 +27,6 @@ std::string prefix(TapPort::Kind kind, const std::string& device) {
 Error device_error(TapPort::Kind kind, const std::string& device, const std::string& what,
                    int err) {
   return make_error(prefix(kind, device) + what + ": " + std::strerror(err));
-}
-
-// Sets IFF_UP on `device` through an ioctl socket (any family reaches the netdev ioctls;
-// AF_INET needs no privilege to open, AF_PACKET is the fallback for kernels without IPv4).
-Result<bool> bring_up(TapPort::Kind kind, const std::string& device) {
-  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock) sock = UniqueFd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock) return device_error(kind, device, "opening an ioctl socket", errno);
-  ifreq ifr{};
-  std::memcpy(ifr.ifr_name, device.data(), device.size());
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0) {
-    return device_error(kind, device, "reading the device flags", errno);
-  }
-  if (ifr.ifr_flags & IFF_UP) return true;
-  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0) {
-    int err = errno;
-    return device_error(
-        kind, device,
-        err == EPERM ? "bringing the device up (needs CAP_NET_ADMIN)" : "bringing the device up",
-        err);
-  }
-  return true;
 }
 
 }  // namespace
@@ -102,7 +81,11 @@ Result<std::unique_ptr<TapPort>> TapPort::open(const std::string& device, Kind k
   }
 
   // On failure from here on, closing `fd` removes a device we created and leaves others alone.
-  if (kind == Kind::kLocal) VS_TRY(bring_up(kind, device));
+  if (kind == Kind::kLocal) {
+    if (auto up = set_netdev_up(device, true); !up) {
+      return make_error("internal port " + up.error().message);  // "... br0: bringing ..."
+    }
+  }
 
   return std::unique_ptr<TapPort>(new TapPort(device, kind, !existed, std::move(fd)));
 }

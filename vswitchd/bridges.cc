@@ -249,7 +249,10 @@ void Bridges::open_openflow(const std::string& bridge) {
   auto of_switch = std::make_shared<controller::OfSwitch>(
       bridge, datapath_id(bridge), forwarding_, xlate_, clock_,
       controller::OfSwitch::PortSource{[this, bridge] { return port_descriptions(bridge); },
-                                       [this, bridge] { return port_statistics(bridge); }});
+                                       [this, bridge] { return port_statistics(bridge); },
+                                       [this, bridge](const controller::ofp::PortMod& mod) {
+                                         return modify_port(bridge, mod);
+                                       }});
   auto connections = controller::ConnectionManager::create(io_, clock_, std::move(of_switch));
   if (auto opened = connections->open_management(rundir_ + "/" + bridge + ".mgmt"); !opened) {
     log::get("openflow")->error("bridge {}: {}", bridge, opened.error().message);
@@ -375,12 +378,47 @@ controller::ofp::PortDesc Bridges::describe_port(const std::string& name,
   port.name = name;
   if (auto info = datapath::read_netdev_info(name)) {
     port.hw_addr = info.value().mac;
-    port.config = info.value().up ? 0 : kPortDown;
+    port.config = (info.value().up ? 0 : kPortDown) | iface.port_config;
     port.state = info.value().running ? kLive : kLinkDown;
   }
   port.curr = port.advertised = port.supported = k10GbFdCopper;
   port.curr_speed = port.max_speed = 10'000'000;
   return port;
+}
+
+controller::ofp::OfpResult<void> Bridges::modify_port(const std::string& bridge,
+                                                      const controller::ofp::PortMod& mod) {
+  namespace ofp = controller::ofp;
+  auto it = std::find_if(ifaces_.begin(), ifaces_.end(), [&](const auto& entry) {
+    const Iface& iface = entry.second;
+    const uint32_t number =
+        iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+    return iface.bridge == bridge && iface.state == State::kAttached && number == mod.port_no;
+  });
+  if (it == ifaces_.end()) return ofp::err::kPortModBadPort;
+  Iface& iface = it->second;
+  // The address guards against a port renumbered since the controller looked (6.4, 7.3.3).
+  auto info = datapath::read_netdev_info(iface.config.name);
+  if (!info || info.value().mac != mod.hw_addr) return ofp::err::kPortModBadHwAddr;
+  if (mod.mask & ofp::kPortConfigDown) {
+    const bool up = !(mod.config & ofp::kPortConfigDown);
+    if (auto set = datapath::set_netdev_up(iface.config.name, up); !set) {
+      log::get("openflow")->warn("port-mod: {}", set.error().message);
+      return ofp::err::kPortModEperm;
+    }
+  }
+  const uint32_t bits = mod.mask & ~ofp::kPortConfigDown;
+  iface.port_config = (iface.port_config & ~bits) | (mod.config & bits);
+  forwarding_.call([&](Datapath& dp) {
+    if (controller::Ofproto* ofproto = xlate_.bridge(bridge)) {
+      xlate_.set_port_config(*ofproto, mod.port_no, iface.port_config);
+    }
+    dp.invalidate_caches();
+  });
+  // OpenFlow asks for no port-status after a port-mod, but OVS sends one, and the link may
+  // have gone down with it: announce what changed.
+  announce_port(iface, ofp::PortReason::kModify);
+  return boost::outcome_v2::success();
 }
 
 void Bridges::announce_port(Iface& iface, controller::ofp::PortReason reason) {
@@ -456,6 +494,7 @@ void Bridges::attach(Iface& iface) {
     VS_ASSIGN(uint32_t dp_port, dp.add_port(std::move(port).value()));
     controller::Ofproto& bridge = xlate_.add_bridge(iface.bridge);
     xlate_.attach_port(bridge, of_number, dp_port, config.name, iface.vlans);
+    xlate_.set_port_config(bridge, of_number, iface.port_config);
     dp.invalidate_caches();
     return dp_port;
   });

@@ -87,6 +87,7 @@ class Bridges {
     vlan::PortVlans vlans;                // its Port's 802.1Q rules, as NORMAL applies them
     Clock::TimePoint attached_at{};       // for OpenFlow port stats' duration
     controller::ofp::PortDesc announced;  // in the last port-status sent to controllers
+    uint32_t port_config = 0;             // port-mod's NO_RECV / NO_FWD / NO_PACKET_IN bits
   };
 
   static bool is_bridge_local(const Iface& iface) {
@@ -117,6 +118,9 @@ class Bridges {
   void schedule_openflow_status();
   std::vector<controller::ofp::PortDesc> port_descriptions(const std::string& bridge) const;
   controller::ofp::PortDesc describe_port(const std::string& name, const Iface& iface) const;
+  // OFPT_PORT_MOD: PORT_DOWN sets the device's admin state; the other bits go to translation.
+  controller::ofp::OfpResult<void> modify_port(const std::string& bridge,
+                                               const controller::ofp::PortMod& mod);
   // Tells the bridge's controllers (OFPT_PORT_STATUS) that the port was added, deleted, or
   // changed; a modification only if its description did change since the last message.
   void announce_port(Iface& iface, controller::ofp::PortReason reason);

@@ -113,10 +113,10 @@ class ConnectionManagerTest : public ::testing::Test {
         thread_(ok(datapath::ForwardingThread::start(*dp_))),
         work_(boost::asio::make_work_guard(io_)) {
     thread_->call([&](datapath::Datapath&) { xlate_.add_bridge("br0"); });
-    auto of_switch =
-        std::make_shared<OfSwitch>("br0", 1, *thread_, xlate_, clock_,
-                                   OfSwitch::PortSource{[] { return std::vector<PortDesc>{}; },
-                                                        [] { return std::vector<PortStats>{}; }});
+    auto of_switch = std::make_shared<OfSwitch>(
+        "br0", 1, *thread_, xlate_, clock_,
+        OfSwitch::PortSource{
+            [] { return std::vector<PortDesc>{}; }, [] { return std::vector<PortStats>{}; }, {}});
     manager_ = ConnectionManager::create(io_, clock_, std::move(of_switch));
     io_thread_ = std::thread([this] { io_.run(); });
     post_and_wait([&] { ok(manager_->open_management(mgmt_path())); });

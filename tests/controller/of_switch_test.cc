@@ -42,6 +42,11 @@ class OfSwitchTest : public ::testing::Test {
                    PortStats two{2, 3, 4, 300, 400};
                    two.tx_dropped = 5;
                    return std::vector<PortStats>{one, two};
+                 },
+                 [this](const PortMod& mod) -> OfpResult<void> {
+                   port_mods_.push_back(mod);
+                   if (mod.port_no != 1) return err::kPortModBadPort;
+                   return boost::outcome_v2::success();
                  }}) {
     thread_->call([&](datapath::Datapath& dp) {
       // Packet-ins are collected here (on the forwarding thread; read them through call()).
@@ -121,6 +126,7 @@ class OfSwitchTest : public ::testing::Test {
   }
 
   ManualClock clock_;
+  std::vector<PortMod> port_mods_;         // what the port source was asked to do
   std::vector<PacketInEvent> packet_ins_;  // forwarding thread
   Xlate xlate_;
   std::unique_ptr<datapath::Datapath> dp_;
@@ -587,6 +593,53 @@ TEST_F(OfSwitchTest, TraceShowsEachTablesRuleAndTheDatapathActionsWithoutLearnin
   EXPECT_NE(trace(1).find("Datapath actions: output:2(p2),output:3(p3)"), std::string::npos);
   EXPECT_EQ(thread_->call([&](datapath::Datapath&) { return xlate_.bridge("br0")->macs().size(); }),
             0u);
+}
+
+}  // namespace
+}  // namespace vs::controller
+
+namespace vs::controller {
+namespace {
+
+using Sent = std::map<uint32_t, std::vector<Bytes>>;
+
+TEST_F(OfSwitchTest, PortModGoesToThePortSourceAndItsErrorBackToTheController) {
+  PortMod mod{1, {2, 0, 0, 0, 0, 1}, kPortConfigNoFwd, kPortConfigNoFwd, 0};
+  EXPECT_TRUE(request({1, mod}).empty());
+  mod.port_no = 7;
+  EXPECT_EQ(error_for({2, mod}), err::kPortModBadPort);
+  ASSERT_EQ(port_mods_.size(), 2u);
+  EXPECT_EQ(port_mods_[0], (PortMod{1, {2, 0, 0, 0, 0, 1}, kPortConfigNoFwd, kPortConfigNoFwd, 0}));
+}
+
+TEST_F(OfSwitchTest, PortConfigBitsStopReceivingForwardingAndPacketIns) {
+  ASSERT_TRUE(request({1, flow(10, {Oxm::exact(OxmField::kInPort, 1)},
+                               {Action::output(kPortController, 64), Action::output(kPortFlood)})})
+                  .empty());
+  const Bytes frame = make_frame(kBroadcast, kMac1, 12, 46);
+  auto set_config = [&](uint32_t ofport, uint32_t config) {
+    thread_->call([&](datapath::Datapath& dp) {
+      EXPECT_TRUE(xlate_.set_port_config(*xlate_.bridge("br0"), ofport, config));
+      dp.invalidate_caches();
+    });
+  };
+  EXPECT_EQ(send(1, frame), (Sent{{2, {frame}}, {3, {frame}}}));
+  EXPECT_EQ(take_packet_ins().size(), 1u);
+
+  set_config(3, kPortConfigNoFwd);  // not flooded to any more
+  EXPECT_EQ(send(1, frame), (Sent{{2, {frame}}}));
+  set_config(1, kPortConfigNoPacketIn);  // forwarded, but the controller hears nothing
+  take_packet_ins();
+  EXPECT_EQ(send(1, frame), (Sent{{2, {frame}}}));
+  EXPECT_TRUE(take_packet_ins().empty());
+  set_config(1, kPortConfigNoRecv);  // dropped on arrival
+  EXPECT_EQ(send(1, frame), Sent{});
+  EXPECT_TRUE(take_packet_ins().empty());
+  set_config(1, 0);
+  set_config(3, 0);
+  EXPECT_EQ(send(1, frame), (Sent{{2, {frame}}, {3, {frame}}}));
+  EXPECT_FALSE(thread_->call(
+      [&](datapath::Datapath&) { return xlate_.set_port_config(*xlate_.bridge("br0"), 9, 0); }));
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ import shutil
 import sys
 
 import netns_forwarding_test as netns
-from netns_forwarding_test import fmt, ping, ping_until, pings_in_parallel, run
+from netns_forwarding_test import fmt, ping, ping_until, pings_in_parallel, poll, run
 
 OFCTL = "ovs-ofctl"
 
@@ -224,8 +224,43 @@ def case_trace(ol):
     ol.ofctl_ok(what, "del-flows", "table=4")
 
 
+def case_port_mod(ol):
+    """ovs-ofctl mod-port: no-forward keeps frames from leaving a port, down takes its device
+    down; both show in dump-ports-desc and are undone by forward and up."""
+    what = "case 8"
+    h1, h2 = ol.h["h1"], ol.h["h2"]
+
+    def desc_line():
+        out = ol.ofctl_ok(what, "dump-ports-desc")
+        lines = out.splitlines()
+        for i, line in enumerate(lines):
+            if f"({h2.port})" in line:
+                return "\n".join(lines[i:i + 3])
+        return out
+
+    ol.ofctl_ok(what, "mod-port", h2.port, "no-forward")
+    ol.res.check("NO_FWD" in desc_line(), f"{what}: dump-ports-desc shows NO_FWD", desc_line())
+    results = pings_in_parallel([(h1, h2.ip)])
+    ol.res.check(not any(results.values()), f"{what}: nothing reaches h2 through a NO_FWD port",
+                 str(results))
+    ol.ofctl_ok(what, "mod-port", h2.port, "forward")
+    ol.res.check(ping_until(h1, h2.ip), f"{what}: forward again: h1 -> h2 works")
+
+    ol.ofctl_ok(what, "mod-port", h2.port, "down")
+    ol.res.check("PORT_DOWN" in desc_line(), f"{what}: dump-ports-desc shows PORT_DOWN",
+                 desc_line())
+    _, state, _ = ol.sw.vsctl("get", "Interface", h2.port, "admin_state")
+    ol.res.check(poll(lambda: ol.sw.vsctl("get", "Interface", h2.port, "admin_state")[1].strip()
+                      == "down", 15), f"{what}: Interface admin_state becomes down", state)
+    results = pings_in_parallel([(h1, h2.ip)])
+    ol.res.check(not any(results.values()), f"{what}: h2 is unreachable while its port is down",
+                 str(results))
+    ol.ofctl_ok(what, "mod-port", h2.port, "up")
+    ol.res.check(ping_until(h1, h2.ip), f"{what}: up again: h1 -> h2 works")
+
+
 OF_CASES = (case_describe, case_add_and_dump, case_traffic, case_vlan_actions, case_port_stats,
-            case_refused, case_trace)
+            case_refused, case_trace, case_port_mod)
 
 
 def openflow_suite(lab):

@@ -1,6 +1,7 @@
 // OfSwitch (of_switch.h): one handler per message kind.
 #include "controller/of_switch.h"
 
+#include <tuple>
 #include <type_traits>
 
 #include "controller/flow_match.h"
@@ -294,8 +295,7 @@ std::vector<std::vector<uint8_t>> OfSwitch::flow_stats(uint32_t xid,
       const auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(now - rule->created);
       ofp::FlowStats& flow = out.emplace_back();
       flow.table_id = rule->table_id;
-      flow.duration_sec = static_cast<uint32_t>(age.count() / 1'000'000'000);
-      flow.duration_nsec = static_cast<uint32_t>(age.count() % 1'000'000'000);
+      std::tie(flow.duration_sec, flow.duration_nsec) = ofp::wire_duration(age);
       flow.priority = static_cast<uint16_t>(rule->priority);
       flow.idle_timeout = rule->idle_timeout;
       flow.hard_timeout = rule->hard_timeout;

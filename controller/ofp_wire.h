@@ -6,9 +6,11 @@
 #pragma once
 
 #include <boost/outcome.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace vs::controller::ofp {
@@ -638,6 +640,12 @@ struct GroupFeaturesBody {
   Be32 actions[kGroupTypes];  // bit n: ActionType n
 };
 static_assert(sizeof(GroupFeaturesBody) == 40);
+
+// A duration as OpenFlow's duration_sec and duration_nsec fields hold it: {sec, nsec}.
+inline std::pair<uint32_t, uint32_t> wire_duration(std::chrono::nanoseconds age) {
+  return {static_cast<uint32_t>(age.count() / 1'000'000'000),
+          static_cast<uint32_t>(age.count() % 1'000'000'000)};
+}
 
 // Copies a wire struct out of `at` (which must hold sizeof(T) bytes).
 template <class T>

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <tuple>
 #include <utility>
 
 namespace vs::controller {
@@ -153,8 +154,7 @@ ofp::FlowRemoved flow_removed(const FlowRule& rule, ofp::FlowRemovedReason reaso
   out.priority = static_cast<uint16_t>(rule.priority);
   out.reason = reason;
   out.table_id = rule.table_id;
-  out.duration_sec = static_cast<uint32_t>(age.count() / 1'000'000'000);
-  out.duration_nsec = static_cast<uint32_t>(age.count() % 1'000'000'000);
+  std::tie(out.duration_sec, out.duration_nsec) = ofp::wire_duration(age);
   out.idle_timeout = rule.idle_timeout;
   out.hard_timeout = rule.hard_timeout;
   out.packet_count = rule.packet_count;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "controller/flow_match.h"
 #include "controller/ofp_text.h"
@@ -27,6 +28,11 @@ using datapath::Datapath;
 constexpr int64_t kLocalOfport = 65534;    // OFPP_LOCAL as OVS writes it in Interface.ofport
 constexpr int64_t kMaxOfport = 65279;      // highest ofport_request the schema allows
 constexpr int kMaxQueuedPacketIns = 1024;  // per vswitchd, waiting for the control thread
+
+// Interface.ofport as OpenFlow numbers it: 65534 in the database is OFPP_LOCAL on the wire.
+uint32_t openflow_port(int64_t ofport) {
+  return ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(ofport);
+}
 
 const char* state_name(int state) {
   static const char* const kNames[] = {"pending", "attached", "missing", "error"};
@@ -374,7 +380,7 @@ controller::ofp::PortDesc Bridges::describe_port(const std::string& name,
   // A virtual port reports what OVS reports for one: 10 Gb/s full duplex, copper.
   constexpr uint32_t kPortDown = 1, kLinkDown = 1, kLive = 4, k10GbFdCopper = 0x840;
   controller::ofp::PortDesc port;
-  port.port_no = iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+  port.port_no = openflow_port(iface.ofport);
   port.name = name;
   if (auto info = datapath::read_netdev_info(name)) {
     port.hw_addr = info.value().mac;
@@ -391,8 +397,7 @@ controller::ofp::OfpResult<void> Bridges::modify_port(const std::string& bridge,
   namespace ofp = controller::ofp;
   auto it = std::find_if(ifaces_.begin(), ifaces_.end(), [&](const auto& entry) {
     const Iface& iface = entry.second;
-    const uint32_t number =
-        iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+    const uint32_t number = openflow_port(iface.ofport);
     return iface.bridge == bridge && iface.state == State::kAttached && number == mod.port_no;
   });
   if (it == ifaces_.end()) return ofp::err::kPortModBadPort;
@@ -438,7 +443,7 @@ std::vector<controller::ofp::PortStats> Bridges::port_statistics(const std::stri
     if (iface.bridge != bridge || iface.state != State::kAttached) continue;
     const datapath::PortStats& s = iface.stats;
     controller::ofp::PortStats& port = ports.emplace_back();
-    port.port_no = iface.ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(iface.ofport);
+    port.port_no = openflow_port(iface.ofport);
     port.rx_packets = s.rx_packets;
     port.tx_packets = s.tx_packets;
     port.rx_bytes = s.rx_bytes;
@@ -447,8 +452,7 @@ std::vector<controller::ofp::PortStats> Bridges::port_statistics(const std::stri
     port.tx_dropped = s.tx_dropped;
     port.tx_errors = s.tx_errors;
     const auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(now - iface.attached_at);
-    port.duration_sec = static_cast<uint32_t>(age.count() / 1'000'000'000);
-    port.duration_nsec = static_cast<uint32_t>(age.count() % 1'000'000'000);
+    std::tie(port.duration_sec, port.duration_nsec) = controller::ofp::wire_duration(age);
   }
   std::sort(ports.begin(), ports.end(),
             [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
@@ -489,7 +493,7 @@ void Bridges::attach(Iface& iface) {
   }
   auto info = datapath::read_netdev_info(config.name);
   int64_t ofport = allocate_ofport(iface);
-  uint32_t of_number = ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(ofport);
+  uint32_t of_number = openflow_port(ofport);
   auto added = forwarding_.call([&](Datapath& dp) -> Result<uint32_t> {
     VS_ASSIGN(uint32_t dp_port, dp.add_port(std::move(port).value()));
     controller::Ofproto& bridge = xlate_.add_bridge(iface.bridge);
@@ -727,7 +731,7 @@ Result<std::string> Bridges::trace(const std::string& bridge, const std::string&
       return std::optional<uint32_t>{};
     }
     const int64_t ofport = it->second.ofport;
-    return std::optional(ofport == kLocalOfport ? kPortLocal : static_cast<uint32_t>(ofport));
+    return std::optional(openflow_port(ofport));
   };
   VS_ASSIGN(auto parsed, controller::ofp::parse_flow_stats_request(flow, false, by_name));
   const controller::ofp::Match& match = parsed.value.match;

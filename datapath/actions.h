@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "datapath/set_field.h"
 #include "lib/drop_reason.h"
 #include "vlan/tag.h"
 
@@ -23,6 +24,9 @@ struct DpAction {
     // Hand the packet, as it stands, to the upcall's packet_up() with `userdata` (OVS's
     // userspace action: how packets reach an OpenFlow controller). The list goes on.
     kUserspace,
+    // Write one header field (set_field.h), checksums updated; nothing if the packet lacks the
+    // header.
+    kSetField,
   };
   // Opaque to the datapath: the upcall packs what it needs to know about the packet's way up.
   using Userdata = std::array<uint64_t, 4>;
@@ -32,6 +36,7 @@ struct DpAction {
   vlan::WireTag vlan{};
   DropReason reason{};
   Userdata userdata{};
+  SetField set{};
 
   bool operator==(const DpAction&) const = default;
 };
@@ -45,6 +50,9 @@ inline DpAction pop_vlan() { return {DpAction::Kind::kPopVlan}; }
 inline DpAction drop(DropReason reason) { return {DpAction::Kind::kDrop, 0, {}, reason}; }
 inline DpAction userspace(const DpAction::Userdata& userdata) {
   return {DpAction::Kind::kUserspace, 0, {}, {}, userdata};
+}
+inline DpAction set_field(const SetField& set) {
+  return {DpAction::Kind::kSetField, 0, {}, {}, {}, set};
 }
 
 }  // namespace vs::datapath

@@ -227,6 +227,9 @@ void Datapath::execute(Packet&& packet, const DpActions& actions) {
       case DpAction::Kind::kUserspace:
         upcall_.packet_up(packet, action.userdata);
         break;
+      case DpAction::Kind::kSetField:
+        apply_set_field(packet, action.set);  // a packet without the header goes on unchanged
+        break;
     }
   }
 }

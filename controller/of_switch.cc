@@ -1,6 +1,7 @@
 // OfSwitch (of_switch.h): one handler per message kind.
 #include "controller/of_switch.h"
 
+#include <array>
 #include <tuple>
 #include <type_traits>
 
@@ -9,8 +10,9 @@
 namespace vs::controller {
 namespace {
 
-// OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS: the counters this switch keeps.
-constexpr uint32_t kCapabilities = 1 | 2 | 4;
+// OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS | OFPC_GROUP_STATS: the counters this
+// switch keeps.
+constexpr uint32_t kCapabilities = 1 | 2 | 4 | 8;
 constexpr uint16_t kFragmentMask = 3;  // OFPC_FRAG_MASK; only OFPC_FRAG_NORMAL is done
 // Room for one multipart reply: the 16-bit length, less the header and multipart header.
 constexpr size_t kMultipartRoom =
@@ -46,6 +48,13 @@ std::vector<std::vector<uint8_t>> split_reply(uint32_t xid, std::vector<Item> it
   return replies;
 }
 
+// The actions translation runs (Xlate::run_actions), in tables and in group buckets.
+constexpr std::array kActionTypes = {
+    ofp::ActionType::kOutput,   ofp::ActionType::kPushVlan, ofp::ActionType::kPopVlan,
+    ofp::ActionType::kGroup,    ofp::ActionType::kSetNwTtl, ofp::ActionType::kDecNwTtl,
+    ofp::ActionType::kSetField,
+};
+
 // What every table can do, as translation runs it (Xlate::check_supported, to_flow_match).
 std::vector<ofp::TableFeatures> table_features() {
   using ofp::OxmField;
@@ -56,12 +65,20 @@ std::vector<ofp::TableFeatures> table_features() {
     if (!mapped && mapped.error() == ofp::err::kBadField) continue;
     fields.push_back(ofp::oxm_header(field));
   }
-  const std::vector<uint32_t> setfields = {ofp::oxm_header(OxmField::kVlanVid),
-                                           ofp::oxm_header(OxmField::kVlanPcp)};
-  const std::vector<uint16_t> actions = {static_cast<uint16_t>(ofp::ActionType::kOutput),
-                                         static_cast<uint16_t>(ofp::ActionType::kPushVlan),
-                                         static_cast<uint16_t>(ofp::ActionType::kPopVlan),
-                                         static_cast<uint16_t>(ofp::ActionType::kSetField)};
+  // The fields set_field takes: the codec's settable ones that translation can write.
+  std::vector<uint32_t> setfields;
+  for (size_t f = 0; f < ofp::kOxmFieldCount; ++f) {
+    ofp::Instructions one;
+    one.apply_actions = ofp::ActionList{{ofp::Action::Kind::kSetField}};
+    one.apply_actions->front().field = ofp::Oxm::exact(static_cast<OxmField>(f), 0);
+    std::vector<uint8_t> wire;
+    ofp::encode_actions(*one.apply_actions, wire);
+    if (ofp::decode_actions(wire) && Xlate::check_supported(one)) {
+      setfields.push_back(ofp::oxm_header(static_cast<OxmField>(f)));
+    }
+  }
+  std::vector<uint16_t> actions;
+  for (ofp::ActionType type : kActionTypes) actions.push_back(static_cast<uint16_t>(type));
   std::vector<ofp::TableFeatures> tables;
   for (size_t id = 0; id < Pipeline::kTables; ++id) {
     ofp::TableFeatures& table = tables.emplace_back();
@@ -119,6 +136,10 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
           auto reply = flow_mod(body, raw);
           if (reply.empty()) return {};
           return {std::move(reply)};
+        } else if constexpr (std::is_same_v<T, GroupMod>) {
+          auto reply = group_mod(body, raw);
+          if (reply.empty()) return {};
+          return {std::move(reply)};
         } else if constexpr (std::is_same_v<T, PortMod>) {
           if (!ports_.modify) return {error(err::kBadType, raw)};
           if (auto modified = ports_.modify(body); !modified) {
@@ -162,7 +183,16 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
           if (const auto* flows = std::get_if<FlowStatsRequest>(&body.body)) {
             return flow_stats(xid, *flows, raw);
           }
-          return {error(err::kBadMultipart, raw)};  // groups: not yet
+          if (const auto* groups = std::get_if<GroupStatsRequest>(&body.body)) {
+            return split_reply(xid, group_stats(groups->group_id), &GroupStatsReply::groups);
+          }
+          if (std::holds_alternative<GroupDescRequest>(body.body)) {
+            return split_reply(xid, group_descriptions(), &GroupDescReply::groups);
+          }
+          if (std::holds_alternative<GroupFeaturesRequest>(body.body)) {
+            return {encode({xid, MultipartReply{0, group_features()}})};
+          }
+          return {error(err::kBadMultipart, raw)};
         } else if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, ErrorMsg> ||
                              std::is_same_v<T, EchoReply>) {
           return {};  // the channel's business, or nothing to answer
@@ -181,28 +211,34 @@ std::vector<uint8_t> OfSwitch::flow_mod(const ofp::FlowMod& mod, std::span<const
   const bool deleting = mod.command == ofp::FlowModCommand::kDelete ||
                         mod.command == ofp::FlowModCommand::kDeleteStrict;
   if (!deleting) {
-    if (auto supported = Xlate::check_supported(mod.instructions); !supported) {
+    if (auto supported = Xlate::check_supported(mod.instructions, &match.value()); !supported) {
       return error(supported.error(), raw);
     }
   }
   const Clock::TimePoint now = clock_.now();
   std::vector<ofp::FlowRemoved> removed;
-  ofp::OfpResult<void> applied =
-      forwarding_.call([&](datapath::Datapath& dp) -> ofp::OfpResult<void> {
-        Ofproto* ofproto = xlate_.bridge(bridge_);
-        if (ofproto == nullptr) return ofp::err::kFlowModUnknown;
-        dp.report_flow_use();  // the rules about to change get what they forwarded until now
-        auto result = ofproto->pipeline().apply(mod, match.value(), now, [&](const FlowRule& rule) {
-          if (rule.flags & ofp::kFlowSendFlowRem) {
-            removed.push_back(flow_removed(rule, ofp::FlowRemovedReason::kDelete, now));
-          }
-        });
-        if (result) {
-          xlate_.bump_generation();
-          dp.invalidate_caches();  // after the barrier reply, every packet follows the new flows
-        }
-        return result;
-      });
+  ofp::OfpResult<void> applied = forwarding_.call([&](datapath::Datapath& dp)
+                                                      -> ofp::OfpResult<void> {
+    Ofproto* ofproto = xlate_.bridge(bridge_);
+    if (ofproto == nullptr) return ofp::err::kFlowModUnknown;
+    if (!deleting) {
+      for (const auto* list : {&mod.instructions.apply_actions, &mod.instructions.write_actions}) {
+        if (!*list) continue;
+        if (auto known = ofproto->groups().check_actions(**list); !known) return known;
+      }
+    }
+    dp.report_flow_use();  // the rules about to change get what they forwarded until now
+    auto result = ofproto->pipeline().apply(mod, match.value(), now, [&](const FlowRule& rule) {
+      if (rule.flags & ofp::kFlowSendFlowRem) {
+        removed.push_back(flow_removed(rule, ofp::FlowRemovedReason::kDelete, now));
+      }
+    });
+    if (result) {
+      xlate_.bump_generation();
+      dp.invalidate_caches();  // after the barrier reply, every packet follows the new flows
+    }
+    return result;
+  });
   if (!applied) return error(applied.error(), raw);
   if (flow_removed_sink_) {
     for (const ofp::FlowRemoved& message : removed) flow_removed_sink_(message);
@@ -233,6 +269,7 @@ void OfSwitch::reset_flows(bool normal_rule) {
   on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
     dp.report_flow_use();
     ofproto.pipeline().reset(now, normal_rule);
+    ofproto.groups().clear();  // OVS flushes the groups with the flows
     xlate_.bump_generation();
     dp.invalidate_caches();
   });
@@ -258,6 +295,10 @@ std::vector<uint8_t> OfSwitch::packet_out(const ofp::PacketOut& out, std::span<c
   }
   std::optional<ofp::OfpError> refused;
   on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
+    if (auto known = ofproto.groups().check_actions(out.actions); !known) {
+      refused = known.error();
+      return;
+    }
     // The packet comes from its in_port's datapath port, or from none (CONTROLLER, LOCAL
     // without a device).
     const uint32_t dp_in_port = ofproto.dp_port(out.in_port).value_or(0);
@@ -272,6 +313,93 @@ std::vector<uint8_t> OfSwitch::packet_out(const ofp::PacketOut& out, std::span<c
   });
   if (refused) return error(*refused, raw);
   return {};
+}
+
+std::vector<uint8_t> OfSwitch::group_mod(const ofp::GroupMod& mod, std::span<const uint8_t> raw) {
+  for (const ofp::Bucket& bucket : mod.buckets) {
+    ofp::Instructions one;
+    one.apply_actions = bucket.actions;
+    if (auto supported = Xlate::check_supported(one); !supported) {
+      return error(supported.error(), raw);
+    }
+  }
+  const Clock::TimePoint now = clock_.now();
+  std::vector<ofp::FlowRemoved> removed;
+  ofp::OfpResult<void> applied =
+      forwarding_.call([&](datapath::Datapath& dp) -> ofp::OfpResult<void> {
+        Ofproto* ofproto = xlate_.bridge(bridge_);
+        if (ofproto == nullptr) return ofp::err::kGroupModEperm;
+        dp.report_flow_use();  // the groups and flows about to go get their last counts
+        std::vector<uint32_t> deleted;
+        if (auto result = ofproto->groups().apply(mod, now, deleted); !result) return result;
+        // A deleted group takes the flows that send to it along (OpenFlow 1.3, 6.5).
+        for (uint32_t id : deleted) {
+          ofp::FlowMod users;
+          users.command = ofp::FlowModCommand::kDelete;
+          users.table_id = ofp::kTableAll;
+          users.out_group = id;
+          auto result =
+              ofproto->pipeline().apply(users, FlowMatch{}, now, [&](const FlowRule& rule) {
+                if (rule.flags & ofp::kFlowSendFlowRem) {
+                  removed.push_back(flow_removed(rule, ofp::FlowRemovedReason::kGroupDelete, now));
+                }
+              });
+          if (!result) return result;
+        }
+        xlate_.bump_generation();
+        dp.invalidate_caches();
+        return boost::outcome_v2::success();
+      });
+  if (!applied) return error(applied.error(), raw);
+  if (flow_removed_sink_) {
+    for (const ofp::FlowRemoved& message : removed) flow_removed_sink_(message);
+  }
+  return {};
+}
+
+std::vector<ofp::GroupStats> OfSwitch::group_stats(uint32_t group_id) {
+  const Clock::TimePoint now = clock_.now();
+  std::vector<ofp::GroupStats> stats;
+  on_bridge([&](Ofproto& ofproto, datapath::Datapath& dp) {
+    dp.report_flow_use();  // counters exact up to the last packet forwarded
+    for (const auto& [id, group] : ofproto.groups().groups()) {
+      if (group_id != ofp::kGroupAll && id != group_id) continue;
+      ofp::GroupStats& out = stats.emplace_back();
+      out.group_id = id;
+      FlowSelector users;
+      users.out_group = id;
+      out.ref_count = static_cast<uint32_t>(ofproto.pipeline().select(users).size()) +
+                      ofproto.groups().chained_references(id);
+      out.packet_count = group.packet_count;
+      out.byte_count = group.byte_count;
+      const auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(now - group.created);
+      std::tie(out.duration_sec, out.duration_nsec) = ofp::wire_duration(age);
+      out.buckets = group.bucket_counts;
+    }
+  });
+  return stats;
+}
+
+std::vector<ofp::GroupDesc> OfSwitch::group_descriptions() {
+  std::vector<ofp::GroupDesc> groups;
+  on_bridge([&](Ofproto& ofproto, datapath::Datapath&) {
+    for (const auto& [id, group] : ofproto.groups().groups()) {
+      groups.push_back({group.type, id, group.buckets});
+    }
+  });
+  return groups;
+}
+
+ofp::GroupFeaturesReply OfSwitch::group_features() {
+  // Every type; weights, liveness, chaining and its checks (OFPGFC_*); no limit but memory.
+  ofp::GroupFeaturesReply features;
+  features.types = (1u << ofp::kGroupTypes) - 1;
+  features.capabilities = 1 | 2 | 4 | 8;
+  features.max_groups.fill(ofp::kGroupMax);
+  uint32_t actions = 0;
+  for (ofp::ActionType type : kActionTypes) actions |= 1u << static_cast<uint16_t>(type);
+  features.actions.fill(actions);
+  return features;
 }
 
 std::vector<std::vector<uint8_t>> OfSwitch::flow_stats(uint32_t xid,

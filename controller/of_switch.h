@@ -47,7 +47,8 @@ class OfSwitch {
     flow_removed_sink_ = std::move(sink);
   }
 
-  // Deletes every flow, then adds `priority=0 actions=NORMAL` if `normal_rule` (connmgr.h).
+  // Deletes every flow and group, then adds `priority=0 actions=NORMAL` if `normal_rule`
+  // (connmgr.h).
   void reset_flows(bool normal_rule);
   // NORMAL alone forwards while set, the flows kept (connmgr.h, fail-open).
   void set_fail_open(bool on);
@@ -57,6 +58,11 @@ class OfSwitch {
                                                std::span<const uint8_t> raw);
   std::vector<uint8_t> flow_mod(const ofp::FlowMod& mod, std::span<const uint8_t> raw);
   std::vector<uint8_t> packet_out(const ofp::PacketOut& out, std::span<const uint8_t> raw);
+  std::vector<uint8_t> group_mod(const ofp::GroupMod& mod, std::span<const uint8_t> raw);
+  // OFPMP_GROUP for one group or ofp::kGroupAll (none if it does not exist, as OVS answers).
+  std::vector<ofp::GroupStats> group_stats(uint32_t group_id);
+  std::vector<ofp::GroupDesc> group_descriptions();
+  static ofp::GroupFeaturesReply group_features();
   std::vector<ofp::TableStats> table_stats();
   // Runs `fn(ofproto, datapath)` on the forwarding thread for this bridge; nothing if it is gone.
   template <class Fn>

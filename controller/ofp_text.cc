@@ -256,7 +256,7 @@ Result<void> parse_action(const KeyValue& pair, ActionContext& context, ActionLi
     if (!ecn) return make_error(value_text + ": not a valid ECN");
     VS_TRY(need_ip(key));
     set_field(OxmField::kIpEcn, *ecn);
-  } else if (iequals(key, "mod_nw_ttl")) {
+  } else if (one_of(key, {"mod_nw_ttl", "set_nw_ttl"})) {  // OVS takes both spellings
     std::optional<uint64_t> ttl = parse_bounded(value, 0xff);
     if (!ttl) return make_error("invalid TTL " + quoted(value));
     VS_TRY(need_ip(key));

@@ -191,6 +191,8 @@ inline constexpr uint32_t kPortConfigDown = 1 << 0;
 inline constexpr uint32_t kPortConfigNoRecv = 1 << 2;
 inline constexpr uint32_t kPortConfigNoFwd = 1 << 5;
 inline constexpr uint32_t kPortConfigNoPacketIn = 1 << 6;
+inline constexpr uint32_t kPortStateLinkDown = 1 << 0;  // OFPPS_LINK_DOWN
+inline constexpr uint32_t kPortStateLive = 1 << 2;      // OFPPS_LIVE
 inline constexpr uint32_t kPortConfigAll =
     kPortConfigDown | kPortConfigNoRecv | kPortConfigNoFwd | kPortConfigNoPacketIn;
 inline constexpr uint32_t kPortFeaturesAll = 0xffff;  // OFPPF_10MB_HD .. OFPPF_PAUSE_ASYM

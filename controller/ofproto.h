@@ -1,6 +1,7 @@
 // One bridge as the OpenFlow layer sees it (OVS's ofproto): its ports under OpenFlow numbers
-// mapped to datapath ports with their VLAN rules, its pipeline, and the MAC learning table NORMAL
-// uses. Xlate (xlate.h) owns every Ofproto and, like them, lives on the forwarding thread.
+// mapped to datapath ports with their VLAN rules, its pipeline and group table, and the MAC
+// learning table NORMAL uses. Xlate (xlate.h) owns every Ofproto and, like them, lives on the
+// forwarding thread.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "controller/group_table.h"
 #include "controller/mac_learning.h"
 #include "controller/pipeline.h"
 #include "lib/clock.h"
@@ -24,6 +26,8 @@ class Ofproto {
     // OpenFlow port-mod's NO_RECV, NO_FWD and NO_PACKET_IN bits (ofp::kPortConfig*): drop what
     // it receives, send nothing out of it, send no packet-in for what it receives.
     uint32_t config = 0;
+    // Link up and not administratively down: what fast-failover groups watch (OFPPS_LIVE).
+    bool live = true;
   };
 
   Ofproto(std::string name, uint64_t id, const Clock& clock)
@@ -34,6 +38,8 @@ class Ofproto {
   uint64_t id() const { return id_; }
   Pipeline& pipeline() { return pipeline_; }
   const Pipeline& pipeline() const { return pipeline_; }
+  GroupTable& groups() { return groups_; }
+  const GroupTable& groups() const { return groups_; }
   MacLearningTable& macs() { return macs_; }
   const MacLearningTable& macs() const { return macs_; }
 
@@ -61,6 +67,7 @@ class Ofproto {
   uint64_t id_;
   bool fail_open_ = false;
   Pipeline pipeline_;
+  GroupTable groups_;
   MacLearningTable macs_;
   std::map<uint32_t, PortEntry> ports_;
 };

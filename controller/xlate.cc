@@ -1,6 +1,7 @@
-// Xlate (xlate.h): the walk through a bridge's tables (instructions, the action set), OpenFlow
-// actions and output ports to datapath actions, and NORMAL with its 802.1Q rules
-// (vlan/port_vlans.h), each copy tagged for the port it leaves by (tag_stack.h).
+// Xlate (xlate.h): the walk through a bridge's tables (instructions, the action set) and groups,
+// OpenFlow actions and output ports to datapath actions, header rewrites committed before each
+// output, and NORMAL with its 802.1Q rules (vlan/port_vlans.h), each copy tagged for the port
+// it leaves by (tag_stack.h).
 #include "controller/xlate.h"
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include "controller/flow_match.h"
 #include "controller/ofp_text.h"
 #include "controller/tag_stack.h"
+#include "datapath/set_field.h"
 
 namespace vs::controller {
 namespace {
@@ -23,6 +25,85 @@ using ofp::Action;
 void set_all_ones(auto& field) { std::memset(&field, 0xff, sizeof field); }
 
 bool is_group_mac(const std::array<uint8_t, 6>& mac) { return (mac[0] & 1) != 0; }
+
+constexpr int kMaxGroupDepth = 32;  // chains deeper than this are cut (loops are refused anyway)
+constexpr uint8_t kIpProtoIcmp = 1, kIpProtoTcp = 6, kIpProtoUdp = 17, kIpProtoIcmpv6 = 58,
+                  kIpProtoSctp = 132;
+constexpr uint8_t kTosDscp = 0xfc, kTosEcn = 0x03;
+
+uint16_t eth_type(const FlowKey& key) { return ntohs(key.eth_type); }
+bool is_ipv4(const FlowKey& key) { return eth_type(key) == 0x0800; }
+bool is_ipv6(const FlowKey& key) { return eth_type(key) == 0x86dd; }
+bool is_icmp(const FlowKey& key) {
+  return key.nw_proto == kIpProtoIcmp || key.nw_proto == kIpProtoIcmpv6;
+}
+
+// Whether the packet `key` describes has the header `field` lives in (set_field writes nothing
+// otherwise, as the datapath would find nothing to write).
+bool has_field(const FlowKey& key, ofp::OxmField field) {
+  using F = ofp::OxmField;
+  const bool l4 = (key.nw_frag & kNwFragLater) == 0;
+  switch (field) {
+    case F::kEthDst:
+    case F::kEthSrc:
+    case F::kTunnelId:
+      return true;
+    case F::kIpDscp:
+    case F::kIpEcn:
+      return is_ipv4(key) || is_ipv6(key);
+    case F::kIpv4Src:
+    case F::kIpv4Dst:
+      return is_ipv4(key);
+    case F::kIpv6Src:
+    case F::kIpv6Dst:
+    case F::kIpv6Flabel:
+      return is_ipv6(key);
+    case F::kTcpSrc:
+    case F::kTcpDst:
+      return l4 && key.nw_proto == kIpProtoTcp && (is_ipv4(key) || is_ipv6(key));
+    case F::kUdpSrc:
+    case F::kUdpDst:
+      return l4 && key.nw_proto == kIpProtoUdp && (is_ipv4(key) || is_ipv6(key));
+    case F::kSctpSrc:
+    case F::kSctpDst:
+      return l4 && key.nw_proto == kIpProtoSctp && (is_ipv4(key) || is_ipv6(key));
+    case F::kIcmpv4Type:
+    case F::kIcmpv4Code:
+      return l4 && key.nw_proto == kIpProtoIcmp && is_ipv4(key);
+    case F::kIcmpv6Type:
+    case F::kIcmpv6Code:
+      return l4 && key.nw_proto == kIpProtoIcmpv6 && is_ipv6(key);
+    case F::kArpOp:
+    case F::kArpSpa:
+    case F::kArpTpa:
+    case F::kArpSha:
+    case F::kArpTha:
+      return eth_type(key) == 0x0806;
+    default:
+      return false;
+  }
+}
+
+// set_field on fields the flow key holds and the datapath can write (datapath/set_field.h);
+// the VLAN fields go through the tag stack instead.
+bool rewritable(ofp::OxmField field) {
+  using F = ofp::OxmField;
+  switch (field) {
+    case F::kVlanVid:
+    case F::kVlanPcp:
+      return true;
+    case F::kIpv6NdTarget:
+    case F::kIpv6NdSll:
+    case F::kIpv6NdTll:
+    case F::kMplsLabel:
+    case F::kMplsTc:
+    case F::kMplsBos:
+    case F::kPbbIsid:
+      return false;
+    default:
+      return true;  // the codec refused what cannot be set at all (ofp_actions.h)
+  }
+}
 
 // A tag as VLAN rules see it: VID 0 for none or a priority tag.
 vlan::Tag rules_tag(const std::optional<vlan::WireTag>& wire) {
@@ -77,6 +158,12 @@ struct Xlate::Context {
   TagStack logical;  // the tags the packet should carry now
   TagStack sent;     // the tags the datapath packet carries at this point of the action list
   std::optional<DropReason> drop = std::nullopt;  // why nothing was sent, if a rule refused it
+  // Header rewrites: the fields the datapath packet carries at this point of the action list,
+  // and every field an action has changed in of_key (committed before each output).
+  FlowKey sent_key;
+  FlowMask rewritten{};
+  bool stopped = false;  // dec_nw_ttl ran out of TTL: nothing more runs
+  int group_depth = 0;
   const FlowRule* rule = nullptr;  // the rule whose actions run now (none in a packet-out)
   // What the flow being walked forwarded, credited to every rule it meets (flow_used).
   uint64_t credit_packets = 0;
@@ -95,7 +182,8 @@ struct Xlate::Context {
         actions(actions),
         of_key(key),
         logical(key),
-        sent(key) {
+        sent(key),
+        sent_key(key) {
     of_key.in_port = in_ofport;
   }
 
@@ -108,34 +196,91 @@ struct Xlate::Context {
   // Sends the packet, carrying `tags`, out of `port` (unless a port-mod said NO_FWD).
   void emit(const TagStack& tags, const Ofproto::PortEntry& port) {
     if (port.config & ofp::kPortConfigNoFwd) return;
+    commit_rewrites();
     tags.sync(sent, actions);
     actions.push_back(datapath::output(port.dp_port));
   }
+  // Brings the datapath packet's fields up to of_key's, where actions changed them.
+  void commit_rewrites();
 };
 
-ofp::OfpResult<void> Xlate::check_supported(const ofp::Instructions& instructions) {
+void Xlate::Context::commit_rewrites() {
+  using datapath::HeaderField;
+  // Whether `member` was rewritten and now differs from the datapath packet. The comparison
+  // reads the packet's own value, so the megaflow must match it.
+  auto differs = [&](auto FlowKey::*member) {
+    static const FlowKey kZero{};
+    if (rewritten.*member == kZero.*member) return false;
+    set_all_ones(wildcards.*member);
+    if (of_key.*member == sent_key.*member) return false;
+    sent_key.*member = of_key.*member;
+    return true;
+  };
+  auto write = [&](HeaderField field, const void* value, size_t size) {
+    datapath::SetField set{field};
+    std::memcpy(set.value.data(), value, size);
+    actions.push_back(datapath::set_field(set));
+  };
+  const bool arp = eth_type(of_key) == 0x0806;
+  if (differs(&FlowKey::eth_src)) write(HeaderField::kEthSrc, of_key.eth_src.data(), 6);
+  if (differs(&FlowKey::eth_dst)) write(HeaderField::kEthDst, of_key.eth_dst.data(), 6);
+  if (differs(&FlowKey::nw_src)) {
+    write(arp ? HeaderField::kArpSpa : HeaderField::kIpv4Src, &of_key.nw_src, 4);
+  }
+  if (differs(&FlowKey::nw_dst)) {
+    write(arp ? HeaderField::kArpTpa : HeaderField::kIpv4Dst, &of_key.nw_dst, 4);
+  }
+  if (differs(&FlowKey::ipv6_src)) write(HeaderField::kIpv6Src, of_key.ipv6_src.data(), 16);
+  if (differs(&FlowKey::ipv6_dst)) write(HeaderField::kIpv6Dst, of_key.ipv6_dst.data(), 16);
+  if (differs(&FlowKey::ipv6_label)) write(HeaderField::kIpv6Label, &of_key.ipv6_label, 4);
+  const uint8_t old_tos = sent_key.nw_tos;
+  if (differs(&FlowKey::nw_tos)) {
+    const auto dscp = static_cast<uint8_t>(of_key.nw_tos >> 2);
+    const auto ecn = static_cast<uint8_t>(of_key.nw_tos & kTosEcn);
+    if ((old_tos ^ of_key.nw_tos) & kTosDscp) write(HeaderField::kIpDscp, &dscp, 1);
+    if ((old_tos ^ of_key.nw_tos) & kTosEcn) write(HeaderField::kIpEcn, &ecn, 1);
+  }
+  if (differs(&FlowKey::nw_ttl)) write(HeaderField::kIpTtl, &of_key.nw_ttl, 1);
+  // ICMP type and code live in tp_src and tp_dst, widened to 16 bits.
+  if (differs(&FlowKey::tp_src)) {
+    if (is_icmp(of_key)) {
+      write(HeaderField::kIcmpType, reinterpret_cast<const uint8_t*>(&of_key.tp_src) + 1, 1);
+    } else {
+      write(HeaderField::kTpSrc, &of_key.tp_src, 2);
+    }
+  }
+  if (differs(&FlowKey::tp_dst)) {
+    if (is_icmp(of_key)) {
+      write(HeaderField::kIcmpCode, reinterpret_cast<const uint8_t*>(&of_key.tp_dst) + 1, 1);
+    } else {
+      write(HeaderField::kTpDst, &of_key.tp_dst, 2);
+    }
+  }
+  if (differs(&FlowKey::arp_op)) write(HeaderField::kArpOp, &of_key.arp_op, 2);
+  if (differs(&FlowKey::arp_sha)) write(HeaderField::kArpSha, of_key.arp_sha.data(), 6);
+  if (differs(&FlowKey::arp_tha)) write(HeaderField::kArpTha, of_key.arp_tha.data(), 6);
+}
+
+ofp::OfpResult<void> Xlate::check_supported(const ofp::Instructions& instructions,
+                                            const FlowMatch* match) {
   for (const auto* list : {&instructions.apply_actions, &instructions.write_actions}) {
     if (!*list) continue;
     for (const Action& action : **list) {
-      switch (action.kind) {
-        case Action::Kind::kOutput:
-          if (action.port == ofp::kPortTable) return ofp::err::kBadOutPort;  // packet-out only
-          break;
-        case Action::Kind::kPushVlan:
-        case Action::Kind::kPopVlan:
-          break;
-        case Action::Kind::kSetField:
-          if (action.field.field != ofp::OxmField::kVlanVid &&
-              action.field.field != ofp::OxmField::kVlanPcp) {
-            return ofp::err::kBadSetType;  // header rewrites beyond the tag: not yet
-          }
-          break;
-        case Action::Kind::kGroup:
-          return ofp::err::kBadOutGroup;  // no group table yet: every group is unknown
-        case Action::Kind::kDecNwTtl:
-        case Action::Kind::kSetNwTtl:
-          return ofp::err::kBadActionType;  // not yet
+      if (action.kind == Action::Kind::kOutput && action.port == ofp::kPortTable) {
+        return ofp::err::kBadOutPort;  // packet-out only
       }
+      if (action.kind != Action::Kind::kSetField) continue;
+      const ofp::OxmField field = action.field.field;
+      if (!rewritable(field)) return ofp::err::kBadSetType;
+      // OpenFlow 1.3 (7.2.5): the match must guarantee the header the field is in. The tag's
+      // fields are left to the packet: a push_vlan earlier in the list may supply the tag.
+      if (match == nullptr || field == ofp::OxmField::kVlanVid ||
+          field == ofp::OxmField::kVlanPcp) {
+        continue;
+      }
+      ofp::Match with_field = to_oxm_match(*match);
+      with_field.push_back(action.field);
+      if (!ofp::check_prerequisites(with_field)) return ofp::err::kMatchInconsistent;
     }
   }
   return boost::outcome_v2::success();
@@ -191,6 +336,16 @@ bool Xlate::set_port_config(Ofproto& bridge, uint32_t ofport, uint32_t config) {
   if (port->config != config) {
     port->config = config;
     ++generation_;
+  }
+  return true;
+}
+
+bool Xlate::set_port_live(Ofproto& bridge, uint32_t ofport, bool live) {
+  Ofproto::PortEntry* port = bridge.port(ofport);
+  if (port == nullptr) return false;
+  if (port->live != live) {
+    port->live = live;
+    ++generation_;  // fast-failover groups may choose another bucket
   }
   return true;
 }
@@ -265,6 +420,7 @@ void Xlate::run_pipeline(Context& ctx) {
     ctx.table = table;
     const ofp::Instructions& instructions = rule->instructions;
     if (instructions.apply_actions) run_actions(ctx, *instructions.apply_actions);
+    if (ctx.stopped) return;  // the TTL ran out: the action set is dropped too
     if (instructions.clear_actions) action_set.clear();
     if (instructions.write_actions) merge_into_action_set(action_set, *instructions.write_actions);
     if (const auto& metadata = instructions.write_metadata) {
@@ -284,6 +440,7 @@ void Xlate::run_pipeline(Context& ctx) {
 
 void Xlate::run_actions(Context& ctx, const ofp::ActionList& list) {
   for (const Action& action : list) {
+    if (ctx.stopped) return;
     switch (action.kind) {
       case Action::Kind::kOutput:
         if (action.port == ofp::kPortNormal) {
@@ -307,23 +464,230 @@ void Xlate::run_actions(Context& ctx, const ofp::ActionList& list) {
         ctx.logical.pop();
         ctx.tags_changed();
         break;
-      case Action::Kind::kSetField: {
-        const auto outer = ctx.logical.outer();
-        if (!outer) break;  // no tag to set a field of: nothing to do, as in OVS
-        const auto value = static_cast<uint16_t>(action.field.number());
-        const uint16_t tci = action.field.field == ofp::OxmField::kVlanVid
-                                 ? static_cast<uint16_t>((outer->tci & 0xf000) | (value & 0x0fff))
-                                 : static_cast<uint16_t>((outer->tci & 0x1fff) | (value & 7) << 13);
-        ctx.logical.set_outer({outer->tpid, tci});
-        ctx.tags_changed();
+      case Action::Kind::kSetField:
+        set_field(ctx, action.field);
         break;
-      }
-      case Action::Kind::kGroup:  // refused at flow-mod time (check_supported)
+      case Action::Kind::kGroup:
+        group(ctx, action.group_id);
+        break;
       case Action::Kind::kDecNwTtl:
+        if (!decrement_ttl(ctx)) ctx.stopped = true;
+        break;
       case Action::Kind::kSetNwTtl:
+        set_all_ones(ctx.wildcards.eth_type);
+        if (!is_ipv4(ctx.of_key) && !is_ipv6(ctx.of_key)) break;  // not IP: nothing to set
+        ctx.of_key.nw_ttl = action.ttl;
+        ctx.rewritten.nw_ttl = 0xff;
         break;
     }
   }
+}
+
+void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
+  using F = ofp::OxmField;
+  FlowKey& key = ctx.of_key;
+  if (field.field == F::kVlanVid || field.field == F::kVlanPcp) {
+    const auto outer = ctx.logical.outer();
+    if (!outer) return;  // no tag to set a field of: nothing to do, as in OVS
+    const auto value = static_cast<uint16_t>(field.number());
+    const uint16_t tci = field.field == F::kVlanVid
+                             ? static_cast<uint16_t>((outer->tci & 0xf000) | (value & 0x0fff))
+                             : static_cast<uint16_t>((outer->tci & 0x1fff) | (value & 7) << 13);
+    ctx.logical.set_outer({outer->tpid, tci});
+    ctx.tags_changed();
+    return;
+  }
+  // Whether the packet has the field's header depends on these.
+  set_all_ones(ctx.wildcards.eth_type);
+  set_all_ones(ctx.wildcards.nw_proto);
+  set_all_ones(ctx.wildcards.nw_frag);
+  if (!has_field(key, field.field)) return;
+  // Copies the OXM's bytes (network order, as the key holds them) into `member`.
+  auto copy = [&](auto& member) {
+    std::memcpy(&member, field.value.data(), sizeof member);
+    std::memset(reinterpret_cast<uint8_t*>(&ctx.rewritten) +
+                    (reinterpret_cast<uint8_t*>(&member) - reinterpret_cast<uint8_t*>(&key)),
+                0xff, sizeof member);
+  };
+  // ICMP type and code are one byte, widened to 16 bits in tp_src / tp_dst.
+  auto copy_icmp = [&](uint16_t& member) {
+    member = htons(field.value[0]);
+    set_all_ones(&member == &key.tp_src ? ctx.rewritten.tp_src : ctx.rewritten.tp_dst);
+  };
+  switch (field.field) {
+    case F::kEthDst:
+      copy(key.eth_dst);
+      break;
+    case F::kEthSrc:
+      copy(key.eth_src);
+      break;
+    case F::kIpDscp:
+      key.nw_tos = static_cast<uint8_t>((key.nw_tos & kTosEcn) | field.value[0] << 2);
+      ctx.rewritten.nw_tos |= kTosDscp;
+      break;
+    case F::kIpEcn:
+      key.nw_tos = static_cast<uint8_t>((key.nw_tos & kTosDscp) | (field.value[0] & kTosEcn));
+      ctx.rewritten.nw_tos |= kTosEcn;
+      break;
+    case F::kIpv4Src:
+    case F::kArpSpa:
+      copy(key.nw_src);
+      break;
+    case F::kIpv4Dst:
+    case F::kArpTpa:
+      copy(key.nw_dst);
+      break;
+    case F::kTcpSrc:
+    case F::kUdpSrc:
+    case F::kSctpSrc:
+      copy(key.tp_src);
+      break;
+    case F::kTcpDst:
+    case F::kUdpDst:
+    case F::kSctpDst:
+      copy(key.tp_dst);
+      break;
+    case F::kIcmpv4Type:
+    case F::kIcmpv6Type:
+      copy_icmp(key.tp_src);
+      break;
+    case F::kIcmpv4Code:
+    case F::kIcmpv6Code:
+      copy_icmp(key.tp_dst);
+      break;
+    case F::kArpOp:
+      copy(key.arp_op);
+      break;
+    case F::kArpSha:
+      copy(key.arp_sha);
+      break;
+    case F::kArpTha:
+      copy(key.arp_tha);
+      break;
+    case F::kIpv6Src:
+      copy(key.ipv6_src);
+      break;
+    case F::kIpv6Dst:
+      copy(key.ipv6_dst);
+      break;
+    case F::kIpv6Flabel:
+      copy(key.ipv6_label);
+      break;
+    case F::kTunnelId:
+      key.tunnel_id = field.number();  // for later tables; tunnels use it when they exist
+      break;
+    default:
+      break;  // refused at flow-mod time (check_supported)
+  }
+}
+
+bool Xlate::decrement_ttl(Context& ctx) const {
+  set_all_ones(ctx.wildcards.eth_type);
+  if (!is_ipv4(ctx.of_key) && !is_ipv6(ctx.of_key)) return true;  // not IP: nothing to do
+  set_all_ones(ctx.wildcards.nw_ttl);
+  if (ctx.of_key.nw_ttl <= 1) {
+    // OpenFlow 1.3 (5.12): the packet goes no further; controllers that asked for
+    // OFPR_INVALID_TTL (set_async) get it whole.
+    to_controller(ctx, ofp::kControllerMaxLenNoBuffer, ofp::PacketInReason::kInvalidTtl);
+    return false;
+  }
+  --ctx.of_key.nw_ttl;
+  ctx.rewritten.nw_ttl = 0xff;
+  return true;
+}
+
+void Xlate::group(Context& ctx, uint32_t group_id) {
+  const Group* group = ctx.bridge.groups().find(group_id);
+  if (group == nullptr || ctx.group_depth >= kMaxGroupDepth) return;  // deleted since: dropped
+  if (ctx.credit_packets != 0) {
+    group->packet_count += ctx.credit_packets;
+    group->byte_count += ctx.credit_bytes;
+  }
+  // Each bucket works on its own copy of the packet (OpenFlow 1.3, 5.6.1): what it changes is
+  // undone for the buckets and actions after it.
+  auto run_bucket = [&](const ofp::Bucket& bucket) {
+    if (ctx.credit_packets != 0) {
+      ofp::BucketStats& counts =
+          group->bucket_counts[static_cast<size_t>(&bucket - group->buckets.data())];
+      counts.packet_count += ctx.credit_packets;
+      counts.byte_count += ctx.credit_bytes;
+    }
+    const FlowKey saved_key = ctx.of_key;
+    const TagStack saved_tags = ctx.logical;
+    ++ctx.group_depth;
+    run_actions(ctx, bucket.actions);
+    --ctx.group_depth;
+    ctx.of_key = saved_key;
+    ctx.logical = saved_tags;
+    ctx.stopped = false;  // a TTL that ran out ends its bucket only
+  };
+  if (group->type == ofp::GroupType::kAll) {
+    for (const ofp::Bucket& bucket : group->buckets) run_bucket(bucket);
+  } else if (const ofp::Bucket* bucket = choose_bucket(ctx, *group)) {
+    run_bucket(*bucket);
+  }
+}
+
+const ofp::Bucket* Xlate::choose_bucket(Context& ctx, const Group& group) const {
+  switch (group.type) {
+    case ofp::GroupType::kAll:
+      return nullptr;
+    case ofp::GroupType::kIndirect:
+      return group.buckets.empty() ? nullptr : &group.buckets.front();
+    case ofp::GroupType::kFastFailover:
+      for (const ofp::Bucket& bucket : group.buckets) {
+        if (bucket_live(ctx.bridge, bucket, 0)) return &bucket;
+      }
+      return nullptr;
+    case ofp::GroupType::kSelect:
+      break;
+  }
+  // Select: a hash of the addresses, protocol and ports picks among the live buckets by
+  // weight, so one connection always takes one bucket. The megaflow matches what was hashed.
+  FlowMask hashed{};
+  for (auto* mask : {&hashed, &ctx.wildcards}) {
+    set_all_ones(mask->eth_src);
+    set_all_ones(mask->eth_dst);
+    set_all_ones(mask->eth_type);
+    set_all_ones(mask->vlan_tci);
+    set_all_ones(mask->nw_src);
+    set_all_ones(mask->nw_dst);
+    set_all_ones(mask->ipv6_src);
+    set_all_ones(mask->ipv6_dst);
+    set_all_ones(mask->nw_proto);
+    set_all_ones(mask->tp_src);
+    set_all_ones(mask->tp_dst);
+  }
+  FlowKey fields = ctx.of_key;
+  flow_apply_mask(fields, hashed);
+  uint64_t total = 0;
+  for (const ofp::Bucket& bucket : group.buckets) {
+    if (bucket_live(ctx.bridge, bucket, 0)) total += bucket.weight;
+  }
+  if (total == 0) return nullptr;
+  uint64_t point = flow_hash(fields, group.id) % total;
+  for (const ofp::Bucket& bucket : group.buckets) {
+    if (!bucket_live(ctx.bridge, bucket, 0)) continue;
+    if (point < bucket.weight) return &bucket;
+    point -= bucket.weight;
+  }
+  return nullptr;
+}
+
+bool Xlate::bucket_live(const Ofproto& bridge, const ofp::Bucket& bucket, int depth) const {
+  if (bucket.watch_port != ofp::kPortAny) {
+    const auto& ports = bridge.ports();
+    auto port = ports.find(bucket.watch_port);
+    if (port == ports.end() || !port->second.live) return false;
+  }
+  if (bucket.watch_group != ofp::kGroupAny) {
+    // A group is live while one of its buckets is (OpenFlow 1.3, 6.5).
+    const Group* watched = bridge.groups().find(bucket.watch_group);
+    if (watched == nullptr || depth >= kMaxGroupDepth) return false;
+    return std::any_of(watched->buckets.begin(), watched->buckets.end(),
+                       [&](const ofp::Bucket& b) { return bucket_live(bridge, b, depth + 1); });
+  }
+  return true;
 }
 
 void Xlate::output(Context& ctx, uint32_t out_ofport) const {
@@ -344,7 +708,8 @@ void Xlate::output(Context& ctx, uint32_t out_ofport) const {
   }
 }
 
-void Xlate::to_controller(Context& ctx, uint16_t max_len) const {
+void Xlate::to_controller(Context& ctx, uint16_t max_len,
+                          std::optional<ofp::PacketInReason> reason) const {
   const Ofproto::PortEntry* in = ctx.bridge.port(ctx.in_ofport);
   if (in != nullptr && (in->config & ofp::kPortConfigNoPacketIn)) return;  // port-mod said so
   // OpenFlow 1.3 (7.2.5): a table-miss rule's packet-ins say NO_MATCH, any other rule's ACTION.
@@ -352,14 +717,16 @@ void Xlate::to_controller(Context& ctx, uint16_t max_len) const {
   static const FlowMask kMatchAll{};
   const bool table_miss = rule != nullptr && rule->priority == 0 &&
                           std::memcmp(&rule->mask, &kMatchAll, sizeof kMatchAll) == 0;
-  const auto reason = table_miss ? ofp::PacketInReason::kNoMatch : ofp::PacketInReason::kAction;
-  ctx.logical.sync(ctx.sent, ctx.actions);  // the controller sees the tags as they are now
+  if (!reason) reason = table_miss ? ofp::PacketInReason::kNoMatch : ofp::PacketInReason::kAction;
+  // The controller sees the packet as the actions so far made it.
+  ctx.commit_rewrites();
+  ctx.logical.sync(ctx.sent, ctx.actions);
   // Everything below is the same for every packet of the megaflow: the walk's result.
   ctx.actions.push_back(datapath::userspace({
       rule != nullptr ? rule->cookie : ~uint64_t{0},
       ctx.of_key.metadata,
       uint64_t{ctx.in_ofport} | uint64_t{max_len} << 32 |
-          uint64_t{static_cast<uint8_t>(reason)} << 48 | uint64_t{ctx.table} << 56,
+          uint64_t{static_cast<uint8_t>(*reason)} << 48 | uint64_t{ctx.table} << 56,
       ctx.bridge.id(),
   }));
 }
@@ -408,6 +775,8 @@ std::string describe(const DpAction& action, const Ofproto& bridge) {
       return fmt::format("drop({})", drop_reason_name(action.reason));
     case DpAction::Kind::kUserspace:
       return "controller";
+    case DpAction::Kind::kSetField:
+      return datapath::format_set_field(action.set);
   }
   return "?";
 }
@@ -461,12 +830,15 @@ void Xlate::normal(Context& ctx) {
   }
   using Learn = MacLearningTable::LearnResult;
   if (ctx.learn) {
-    Learn learned = ctx.bridge.macs().learn(ctx.key.eth_src, tag->vid, ctx.in_ofport);
+    Learn learned = ctx.bridge.macs().learn(ctx.of_key.eth_src, tag->vid, ctx.in_ofport);
     if (learned == Learn::kNew || learned == Learn::kMoved) ++generation_;
   }
 
   std::optional<uint32_t> out;
-  if (!is_group_mac(ctx.key.eth_dst)) out = ctx.bridge.macs().lookup(ctx.key.eth_dst, tag->vid);
+  // The addresses as the actions before NORMAL left them, as in OVS.
+  if (!is_group_mac(ctx.of_key.eth_dst)) {
+    out = ctx.bridge.macs().lookup(ctx.of_key.eth_dst, tag->vid);
+  }
   if (!out) {  // broadcast, multicast or unknown: every other port on the VLAN
     for (const auto& [ofport, port] : ctx.bridge.ports()) {
       if (ofport != ctx.in_ofport) normal_output(ctx, port, *tag);

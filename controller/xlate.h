@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -56,6 +57,9 @@ class Xlate final : public datapath::Upcall {
   // A port-mod's NO_RECV / NO_FWD / NO_PACKET_IN bits for OpenFlow port `ofport` of `bridge`;
   // false if there is no such port.
   bool set_port_config(Ofproto& bridge, uint32_t ofport, uint32_t config);
+  // Whether OpenFlow port `ofport` of `bridge` is live (link up, not administratively down),
+  // which fast-failover groups watch; false if there is no such port.
+  bool set_port_live(Ofproto& bridge, uint32_t ofport, bool live);
   // Takes the datapath port off its bridge and forgets what its MACs were learned on.
   void detach_port(uint32_t dp_port);
 
@@ -96,9 +100,12 @@ class Xlate final : public datapath::Upcall {
   void bump_generation() { ++generation_; }
 
   // Whether translation can run everything in `instructions`; the OpenFlow error to refuse a
-  // flow-mod with otherwise (header rewrites beyond the VLAN tag, TTL actions and groups are
-  // not done yet).
-  static ofp::OfpResult<void> check_supported(const ofp::Instructions& instructions);
+  // flow-mod (or a packet-out, a group's bucket) with otherwise: set_field on a field the key
+  // does not hold (BAD_SET_TYPE), or whose prerequisites `match` does not fix
+  // (MATCH_INCONSISTENT; `match` null: not checked, the packet decides). Groups must exist too:
+  // GroupTable::check_actions.
+  static ofp::OfpResult<void> check_supported(const ofp::Instructions& instructions,
+                                              const FlowMatch* match = nullptr);
 
  private:
   struct Attachment {
@@ -110,7 +117,16 @@ class Xlate final : public datapath::Upcall {
   // The tables from table 0 on, then the action set.
   void run_pipeline(Context& ctx);
   void run_actions(Context& ctx, const ofp::ActionList& list);
-  void to_controller(Context& ctx, uint16_t max_len) const;
+  void set_field(Context& ctx, const ofp::Oxm& field) const;
+  // dec_nw_ttl; false if the TTL ran out, which ends the walk.
+  bool decrement_ttl(Context& ctx) const;
+  void group(Context& ctx, uint32_t group_id);
+  // The bucket that a select or fast-failover group runs, if any.
+  const ofp::Bucket* choose_bucket(Context& ctx, const Group& group) const;
+  bool bucket_live(const Ofproto& bridge, const ofp::Bucket& bucket, int depth) const;
+  // `reason`: NO_MATCH or ACTION as the rule decides, unless given (INVALID_TTL).
+  void to_controller(Context& ctx, uint16_t max_len,
+                     std::optional<ofp::PacketInReason> reason = std::nullopt) const;
   void output(Context& ctx, uint32_t out_ofport) const;
   void normal(Context& ctx);
   // Sends the packet out of `port` as NORMAL does: retagged for the port's VLAN rules.

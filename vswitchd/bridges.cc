@@ -378,14 +378,15 @@ std::vector<controller::ofp::PortDesc> Bridges::port_descriptions(const std::str
 controller::ofp::PortDesc Bridges::describe_port(const std::string& name,
                                                  const Iface& iface) const {
   // A virtual port reports what OVS reports for one: 10 Gb/s full duplex, copper.
-  constexpr uint32_t kPortDown = 1, kLinkDown = 1, kLive = 4, k10GbFdCopper = 0x840;
-  controller::ofp::PortDesc port;
+  namespace ofp = controller::ofp;
+  constexpr uint32_t k10GbFdCopper = 0x840;
+  ofp::PortDesc port;
   port.port_no = openflow_port(iface.ofport);
   port.name = name;
   if (auto info = datapath::read_netdev_info(name)) {
     port.hw_addr = info.value().mac;
-    port.config = (info.value().up ? 0 : kPortDown) | iface.port_config;
-    port.state = info.value().running ? kLive : kLinkDown;
+    port.config = (info.value().up ? 0 : ofp::kPortConfigDown) | iface.port_config;
+    port.state = info.value().running ? ofp::kPortStateLive : ofp::kPortStateLinkDown;
   }
   port.curr = port.advertised = port.supported = k10GbFdCopper;
   port.curr_speed = port.max_speed = 10'000'000;
@@ -427,9 +428,18 @@ controller::ofp::OfpResult<void> Bridges::modify_port(const std::string& bridge,
 }
 
 void Bridges::announce_port(Iface& iface, controller::ofp::PortReason reason) {
-  controller::ofp::PortDesc desc = describe_port(iface.config.name, iface);
-  if (reason == controller::ofp::PortReason::kModify && desc == iface.announced) return;
+  namespace ofp = controller::ofp;
+  ofp::PortDesc desc = describe_port(iface.config.name, iface);
+  if (reason == ofp::PortReason::kModify && desc == iface.announced) return;
   iface.announced = desc;
+  if (reason != ofp::PortReason::kDelete) {
+    // Fast-failover groups watch the same liveness the controllers are told about.
+    const bool live = (desc.state & ofp::kPortStateLive) && !(desc.config & ofp::kPortConfigDown);
+    forwarding_.call([&](Datapath& dp) {
+      controller::Ofproto* ofproto = xlate_.bridge(iface.bridge);
+      if (ofproto && xlate_.set_port_live(*ofproto, desc.port_no, live)) dp.invalidate_caches();
+    });
+  }
   if (auto of = openflow_.find(iface.bridge); of != openflow_.end()) {
     of->second.connections->send_port_status({reason, std::move(desc)});
   }

@@ -15,6 +15,9 @@ fetches table features):
   4. push_vlan/set_field on the way out: a capture on h3's port shows the 802.1Q tag.
   5. dump-ports gives the datapath's exact counters (as dpif/show has them).
   6. Refused flow-mods fail the command with the OpenFlow error and change nothing.
+  7-8. ofproto/trace; mod-port.
+  9. Groups and header rewrites: a fast-failover group with set_field buckets serves an
+     address from h2, then h3 when h2's port goes down; dec_ttl shows in ping's TTL.
 
 Same rules as netns_forwarding_test.py, whose topology, daemon and clean-up this reuses.
 """
@@ -194,8 +197,9 @@ def case_refused(ol):
     what = "case 6"
     before = [f[3] for f in ol.flows()]
     for flow, error in (("table=3,priority=1,actions=goto_table:1", "BAD_TABLE_ID"),
-                        ("priority=1,ip,actions=dec_ttl", "OFPBAC_BAD_TYPE"),
-                        ("priority=1,ip,actions=mod_nw_dst:198.18.0.9", "OFPBAC_BAD_SET_TYPE"),
+                        ("priority=1,actions=push_mpls:0x8847", "OFPBAC_BAD_TYPE"),
+                        ("priority=1,icmp6,icmp_type=135,actions=set_field:2001:db8::1->nd_target",
+                         "OFPBAC_BAD_SET_TYPE"),
                         ("priority=1,actions=group:7", "OFPBAC_BAD_OUT_GROUP")):
         status, out, err = ol.ofctl("add-flow", flow)
         ol.res.check(status != 0 and error in out + err,
@@ -259,8 +263,64 @@ def case_port_mod(ol):
     ol.res.check(ping_until(h1, h2.ip), f"{what}: up again: h1 -> h2 works")
 
 
+def case_groups_and_rewrites(ol):
+    """A service address in front of two hosts: a fast-failover group rewrites h1's pings to
+    198.18.1.99 (a MAC no host has) to h2, or to h3 once h2's port is down, and the replies are
+    rewritten back with dec_ttl on the way. The kernels check the rewritten IP header
+    checksums; ping shows the TTL; dump-group-stats counts each bucket; del-groups takes the
+    flows along."""
+    what = "case 9"
+    h1, h2, h3 = ol.h["h1"], ol.h["h2"], ol.h["h3"]
+    vip, vmac = f"{netns.SUBNET}.99", "02:00:5e:00:00:99"
+    status, out, err = run(["ip", "netns", "exec", h1.ns, "ip", "neigh", "replace", vip,
+                            "lladdr", vmac, "dev", h1.dev, "nud", "permanent"])
+    ol.res.check(status == 0, f"{what}: h1 knows the service address's MAC", fmt(status, out, err))
+    buckets = ",".join(f"bucket=watch_port:{i},actions=set_field:{h.mac}->eth_dst,"
+                       f"set_field:{h.ip}->ip_dst,output:{i}"
+                       for i, h in ((2, h2), (3, h3)))
+    ol.ofctl_ok(what, "add-group", f"group_id=1,type=fast_failover,{buckets}")
+    ol.ofctl_ok(what, "add-flow", f"priority=500,ip,in_port=1,nw_dst={vip},actions=group:1")
+    for i, h in ((2, h2), (3, h3)):
+        ol.ofctl_ok(what, "add-flow",
+                    f"priority=500,ip,in_port={i},nw_src={h.ip},nw_dst={h1.ip},"
+                    f"actions=set_field:{vip}->ip_src,set_field:{vmac}->eth_src,dec_ttl,output:1")
+    out = ol.ofctl_ok(what, "dump-groups")
+    ol.res.check("group_id=1,type=ff,bucket=watch_port:2" in out,
+                 f"{what}: dump-groups shows the group", out)
+
+    def serves(bucket):
+        """Pings the service address; True if answered with TTL 63 and counted in `bucket`."""
+        before = bucket_packets(bucket)
+        status, out, err = run(["ip", "netns", "exec", h1.ns, "ping", "-n", "-c", "1", "-W", "2",
+                                vip], timeout=15)
+        return (status == 0 and "ttl=63" in out and bucket_packets(bucket) > before,
+                fmt(status, out, err) + ol.ofctl("dump-group-stats")[1])
+
+    def bucket_packets(bucket):
+        out = ol.ofctl("dump-group-stats")[1]
+        found = re.search(rf"bucket{bucket}:packet_count=(\d+)", out)
+        return int(found.group(1)) if found else -1
+
+    ol.res.check(poll(lambda: serves(0)[0], 15),
+                 f"{what}: h2 answers for the service address, TTL 63", serves(0)[1])
+    ol.ofctl_ok(what, "mod-port", h2.port, "down")
+    ol.res.check(poll(lambda: serves(1)[0], 15), f"{what}: h2's port down: h3 answers instead",
+                 serves(1)[1])
+    ol.ofctl_ok(what, "mod-port", h2.port, "up")
+    ol.res.check(poll(lambda: serves(0)[0], 15), f"{what}: h2's port up: h2 answers again",
+                 serves(0)[1])
+
+    ol.ofctl_ok(what, "del-groups", "group_id=1")
+    left = [f[3] for f in ol.flows() if "group:1" in f[2]]
+    ol.res.check(left == [], f"{what}: del-groups removes the flow that used the group",
+                 "\n".join(left))
+    ol.res.check(not pings_in_parallel([(h1, vip)])[(h1.name, vip)],
+                 f"{what}: the service address is gone with the group")
+    ol.ofctl_ok(what, "del-flows", "ip")
+
+
 OF_CASES = (case_describe, case_add_and_dump, case_traffic, case_vlan_actions, case_port_stats,
-            case_refused, case_trace, case_port_mod)
+            case_refused, case_trace, case_port_mod, case_groups_and_rewrites)
 
 
 def openflow_suite(lab):

@@ -161,6 +161,11 @@ FLOWS = [
     "  in_port=2  ,  priority=125 actions = output:3",
     "priority=126,in_port(1),actions=2,3",
     "priority=127,duration=5s,n_packets=3,in_port=1,dl_type=0x88b9,actions=drop",
+    "priority=128,ip,actions=mod_nw_dst:198.18.0.9,mod_nw_tos:32,dec_ttl,output:1",
+    "priority=129,tcp,actions=mod_tp_dst:80,mod_dl_dst:02:00:00:00:00:09,set_nw_ttl:9,output:1",
+    "priority=130,ipv6,actions=set_field:2001:db8::9->ipv6_dst,output:1",
+    "priority=131,arp,actions=set_field:2->arp_op,set_field:198.18.0.7->arp_spa,output:1",
+    "priority=132,udp6,actions=set_field:53->udp_src,set_field:0x12345->ipv6_label,output:1",
     "priority=0,actions=NORMAL",
 ]
 
@@ -194,7 +199,7 @@ REFUSED_OTHERWISE = [
 REFUSED_BY_SWITCH = [
     "table=254,priority=1,actions=drop",
     "priority=1,actions=group:99",
-    "priority=1,ip,actions=mod_nw_dst:198.18.0.9",
+    "priority=1,icmp6,icmp_type=135,actions=set_field:2001:db8::1->nd_target",
 ]
 
 

@@ -22,6 +22,7 @@ constexpr uint8_t kIpProtoTcp = 6;
 constexpr uint8_t kIpProtoUdp = 17;
 constexpr uint8_t kIpProtoIcmpv6 = 58;
 constexpr uint8_t kIpProtoSctp = 132;
+constexpr uint16_t kNdSolicitation = 135, kNdAdvertisement = 136;  // ICMPv6 types
 
 constexpr uint16_t kTciVidBits = 0x1fff;  // OFPVID_PRESENT (kVlanPresent) and the VID
 constexpr uint16_t kTciPcpBits = 0xe000;
@@ -32,9 +33,6 @@ constexpr uint8_t kTosEcnBits = 0x03;
 bool key_holds(F field) {
   switch (field) {
     case F::kInPhyPort:
-    case F::kIpv6NdTarget:
-    case F::kIpv6NdSll:
-    case F::kIpv6NdTll:
     case F::kMplsLabel:
     case F::kMplsTc:
     case F::kMplsBos:
@@ -161,6 +159,15 @@ void set_field(const Oxm& oxm, FlowKey& key, FlowMask& mask) {
     case F::kIpv6Flabel:  // an exact label keeps its all-ones mask, as in OVS
       set_wire(key.ipv6_label, mask.ipv6_label, oxm);
       break;
+    case F::kIpv6NdTarget:
+      set_wire(key.nd_target, mask.nd_target, oxm);
+      break;
+    case F::kIpv6NdSll:  // ND's link-layer options share the ARP addresses, as in OVS
+      set_wire(key.arp_sha, mask.arp_sha, oxm);
+      break;
+    case F::kIpv6NdTll:
+      set_wire(key.arp_tha, mask.arp_tha, oxm);
+      break;
     default:  // refused by check()
       assert(false);
       break;
@@ -263,6 +270,13 @@ ofp::Match to_oxm_match(const FlowMatch& match) {
       } else if ((proto == kIpProtoIcmp && ipv4) || (proto == kIpProtoIcmpv6 && !ipv4)) {
         put.number(ipv4 ? F::kIcmpv4Type : F::kIcmpv6Type, ntohs(key.tp_src), mask.tp_src, 1);
         put.number(ipv4 ? F::kIcmpv4Code : F::kIcmpv6Code, ntohs(key.tp_dst), mask.tp_dst, 1);
+        // Neighbour discovery: the target, and the option a solicitation or advertisement has.
+        const uint16_t type = mask.tp_src == UINT16_MAX ? ntohs(key.tp_src) : 0;
+        if (!ipv4 && (type == kNdSolicitation || type == kNdAdvertisement)) {
+          put.wire(F::kIpv6NdTarget, key.nd_target, mask.nd_target);
+          if (type == kNdSolicitation) put.wire(F::kIpv6NdSll, key.arp_sha, mask.arp_sha);
+          if (type == kNdAdvertisement) put.wire(F::kIpv6NdTll, key.arp_tha, mask.arp_tha);
+        }
       }
     }
   } else if (eth_type == kEthTypeArp) {

@@ -1,8 +1,8 @@
 // An OpenFlow 1.3 OXM match as a flow-key rule (key, mask) and back, for flow-mods and flow stats.
 // Network-order key fields take the OXM bytes unchanged; in_port, metadata, tunnel_id are host
-// numbers; vlan_vid/pcp share vlan_tci, ip_dscp/ecn nw_tos; arp_spa/tpa are nw_src/dst and ICMP
-// type/code tp_src/dst, as parse_flow() stores them. Refused with BAD_FIELD, as the key has no
-// room for them: in_phy_port, ipv6_nd_target/sll/tll, mpls_*, pbb_isid, ipv6_exthdr.
+// numbers; vlan_vid/pcp share vlan_tci, ip_dscp/ecn nw_tos; arp_spa/tpa are nw_src/dst, ICMP
+// type/code tp_src/dst and ipv6_nd_sll/tll arp_sha/tha, as parse_flow() stores them. Refused
+// with BAD_FIELD, as the key has no room for them: in_phy_port, mpls_*, pbb_isid, ipv6_exthdr.
 #pragma once
 
 #include <cstring>

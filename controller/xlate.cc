@@ -37,6 +37,11 @@ bool is_ipv6(const FlowKey& key) { return eth_type(key) == 0x86dd; }
 bool is_icmp(const FlowKey& key) {
   return key.nw_proto == kIpProtoIcmp || key.nw_proto == kIpProtoIcmpv6;
 }
+constexpr uint16_t kNdSolicitation = 135, kNdAdvertisement = 136;  // ICMPv6 types
+bool is_nd(const FlowKey& key, uint16_t type) {
+  return is_ipv6(key) && key.nw_proto == kIpProtoIcmpv6 && (key.nw_frag & kNwFragLater) == 0 &&
+         ntohs(key.tp_src) == type && key.tp_dst == 0;
+}
 
 // Whether the packet `key` describes has the header `field` lives in (set_field writes nothing
 // otherwise, as the datapath would find nothing to write).
@@ -79,6 +84,12 @@ bool has_field(const FlowKey& key, ofp::OxmField field) {
     case F::kArpSha:
     case F::kArpTha:
       return eth_type(key) == 0x0806;
+    case F::kIpv6NdTarget:
+      return is_nd(key, kNdSolicitation) || is_nd(key, kNdAdvertisement);
+    case F::kIpv6NdSll:
+      return is_nd(key, kNdSolicitation);
+    case F::kIpv6NdTll:
+      return is_nd(key, kNdAdvertisement);
     default:
       return false;
   }
@@ -89,12 +100,6 @@ bool has_field(const FlowKey& key, ofp::OxmField field) {
 bool rewritable(ofp::OxmField field) {
   using F = ofp::OxmField;
   switch (field) {
-    case F::kVlanVid:
-    case F::kVlanPcp:
-      return true;
-    case F::kIpv6NdTarget:
-    case F::kIpv6NdSll:
-    case F::kIpv6NdTll:
     case F::kMplsLabel:
     case F::kMplsTc:
     case F::kMplsBos:
@@ -257,8 +262,14 @@ void Xlate::Context::commit_rewrites() {
     }
   }
   if (differs(&FlowKey::arp_op)) write(HeaderField::kArpOp, &of_key.arp_op, 2);
-  if (differs(&FlowKey::arp_sha)) write(HeaderField::kArpSha, of_key.arp_sha.data(), 6);
-  if (differs(&FlowKey::arp_tha)) write(HeaderField::kArpTha, of_key.arp_tha.data(), 6);
+  // ND's link-layer address options live where ARP's addresses do (flow_key.h).
+  if (differs(&FlowKey::arp_sha)) {
+    write(arp ? HeaderField::kArpSha : HeaderField::kNdSll, of_key.arp_sha.data(), 6);
+  }
+  if (differs(&FlowKey::arp_tha)) {
+    write(arp ? HeaderField::kArpTha : HeaderField::kNdTll, of_key.arp_tha.data(), 6);
+  }
+  if (differs(&FlowKey::nd_target)) write(HeaderField::kNdTarget, of_key.nd_target.data(), 16);
 }
 
 ofp::OfpResult<void> Xlate::check_supported(const ofp::Instructions& instructions,
@@ -501,6 +512,11 @@ void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
   set_all_ones(ctx.wildcards.eth_type);
   set_all_ones(ctx.wildcards.nw_proto);
   set_all_ones(ctx.wildcards.nw_frag);
+  if (field.field == F::kIpv6NdTarget || field.field == F::kIpv6NdSll ||
+      field.field == F::kIpv6NdTll) {
+    set_all_ones(ctx.wildcards.tp_src);  // the ICMPv6 type and code say which ND message
+    set_all_ones(ctx.wildcards.tp_dst);
+  }
   if (!has_field(key, field.field)) return;
   // Copies the OXM's bytes (network order, as the key holds them) into `member`.
   auto copy = [&](auto& member) {
@@ -572,6 +588,15 @@ void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
       break;
     case F::kIpv6Flabel:
       copy(key.ipv6_label);
+      break;
+    case F::kIpv6NdTarget:
+      copy(key.nd_target);
+      break;
+    case F::kIpv6NdSll:
+      copy(key.arp_sha);
+      break;
+    case F::kIpv6NdTll:
+      copy(key.arp_tha);
       break;
     case F::kTunnelId:
       key.tunnel_id = field.number();  // for later tables; tunnels use it when they exist

@@ -47,6 +47,14 @@ constexpr size_t kUdpCsumAt = 6;
 constexpr size_t kIcmpCsumAt = 2;
 constexpr size_t kSctpCsumAt = 8;
 
+// Neighbour discovery (RFC 4861 4.3, 4.4, 4.6.1), offsets in the ICMPv6 message.
+constexpr uint8_t kNdSolicitation = 135;
+constexpr uint8_t kNdAdvertisement = 136;
+constexpr size_t kNdTargetAt = 8;
+constexpr size_t kNdOptionsAt = 24;
+constexpr uint8_t kNdOptSourceLinkAddr = 1;
+constexpr uint8_t kNdOptTargetLinkAddr = 2;
+
 uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 uint32_t load32(const uint8_t* p) {
   return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
@@ -325,6 +333,36 @@ bool set_icmp(std::span<uint8_t> frame, const Layers& at, size_t offset, const u
   return true;
 }
 
+// The target (`option` 0) or the MAC of the first link-layer address option of type `option`
+// with length 1. The option list is checked to its end as parse_flow reads it: with an option of
+// length 0 or past the message it sees no ND fields, so neither is an option written.
+bool set_nd(std::span<uint8_t> frame, const Layers& at, uint8_t option, const uint8_t* value) {
+  // l4 is set for ICMPv6 only over IPv6 and never on a later fragment.
+  if (at.l4 == 0 || at.proto != kIpProtoIcmpv6 || at.l4_len < kNdOptionsAt) return false;
+  const uint8_t* icmp = frame.data() + at.l4;
+  if (icmp[1] != 0) return false;
+  size_t field_at = kNdTargetAt;
+  size_t n = 16;
+  if (option == 0) {
+    if (icmp[0] != kNdSolicitation && icmp[0] != kNdAdvertisement) return false;
+  } else {
+    const uint8_t type = option == kNdOptSourceLinkAddr ? kNdSolicitation : kNdAdvertisement;
+    if (icmp[0] != type) return false;
+    field_at = 0;
+    n = 6;
+    for (size_t off = kNdOptionsAt; off < at.l4_len;) {
+      if (at.l4_len - off < 2) return false;
+      const size_t len = size_t{icmp[off + 1]} * 8;
+      if (len == 0 || len > at.l4_len - off) return false;
+      if (field_at == 0 && icmp[off] == option && len == 8) field_at = off + 2;
+      off += len;
+    }
+    if (field_at == 0) return false;
+  }
+  update_csum(frame, at.l4 + kIcmpCsumAt, write_field(frame, at.l4 + field_at, value, n));
+  return true;
+}
+
 bool set_arp(std::span<uint8_t> frame, const Layers& at, size_t offset, const uint8_t* value,
              size_t n) {
   if (at.l3 == 0 || at.eth_type != kEthTypeArp) return false;
@@ -355,6 +393,8 @@ size_t header_field_size(HeaderField field) {
     case HeaderField::kEthDst:
     case HeaderField::kArpSha:
     case HeaderField::kArpTha:
+    case HeaderField::kNdSll:
+    case HeaderField::kNdTll:
       return 6;
     case HeaderField::kIpv4Src:
     case HeaderField::kIpv4Dst:
@@ -364,6 +404,7 @@ size_t header_field_size(HeaderField field) {
       return 4;
     case HeaderField::kIpv6Src:
     case HeaderField::kIpv6Dst:
+    case HeaderField::kNdTarget:
       return 16;
     case HeaderField::kTpSrc:
     case HeaderField::kTpDst:
@@ -435,6 +476,12 @@ std::string_view header_field_name(HeaderField field) {
       return "arp_sha";
     case HeaderField::kArpTha:
       return "arp_tha";
+    case HeaderField::kNdTarget:
+      return "nd_target";
+    case HeaderField::kNdSll:
+      return "nd_sll";
+    case HeaderField::kNdTll:
+      return "nd_tll";
   }
   return "unknown";
 }
@@ -447,6 +494,8 @@ std::string format_set_field(const SetField& set) {
     case HeaderField::kEthDst:
     case HeaderField::kArpSha:
     case HeaderField::kArpTha:
+    case HeaderField::kNdSll:
+    case HeaderField::kNdTll:
       value = format_mac(v);
       break;
     case HeaderField::kIpv4Src:
@@ -457,6 +506,7 @@ std::string format_set_field(const SetField& set) {
       break;
     case HeaderField::kIpv6Src:
     case HeaderField::kIpv6Dst:
+    case HeaderField::kNdTarget:
       value = format_ipv6(v);
       break;
     case HeaderField::kIpv6Label:
@@ -536,6 +586,12 @@ bool apply_set_field(std::span<uint8_t> frame, const SetField& set) {
       return set_arp(frame, at, 18, v, 6);
     case HeaderField::kArpTpa:
       return set_arp(frame, at, 24, v, 4);
+    case HeaderField::kNdTarget:
+      return set_nd(frame, at, 0, v);
+    case HeaderField::kNdSll:
+      return set_nd(frame, at, kNdOptSourceLinkAddr, v);
+    case HeaderField::kNdTll:
+      return set_nd(frame, at, kNdOptTargetLinkAddr, v);
   }
   return false;
 }

@@ -52,6 +52,41 @@ void copy_wire(Field* field, const uint8_t* p) {
   std::memcpy(field, p, sizeof *field);
 }
 
+// Neighbour solicitation (135) and advertisement (136): the target and the link-layer address
+// options (source for a solicitation, target for an advertisement), into nd_target, arp_sha
+// and arp_tha as OVS keeps them. A message too short for its target, an option of length 0 or
+// past the end, or a second address option leaves all three zero; the packet is still
+// forwarded, as OVS does (RFC 4861 7.1.1 makes the receiving node drop it, not a switch).
+void parse_nd(Bytes icmp, FlowKey* key) {
+  constexpr uint8_t kSolicitation = 135, kAdvertisement = 136;
+  constexpr size_t kTargetAt = 8, kOptionsAt = 24;
+  constexpr uint8_t kSourceLinkAddress = 1, kTargetLinkAddress = 2;
+  if ((icmp[0] != kSolicitation && icmp[0] != kAdvertisement) || icmp[1] != 0) return;
+  if (icmp.size() < kOptionsAt) return;
+  FlowKey found{};
+  std::memcpy(found.nd_target.data(), &icmp[kTargetAt], found.nd_target.size());
+  bool have_sll = false, have_tll = false;
+  for (size_t at = kOptionsAt; at < icmp.size();) {
+    if (icmp.size() - at < 2) return;
+    const size_t len = size_t{icmp[at + 1]} * 8;
+    if (len == 0 || len > icmp.size() - at) return;
+    const uint8_t type = icmp[at];
+    if (len == 8 && type == kSourceLinkAddress && icmp[0] == kSolicitation) {
+      if (have_sll) return;
+      have_sll = true;
+      std::memcpy(found.arp_sha.data(), &icmp[at + 2], found.arp_sha.size());
+    } else if (len == 8 && type == kTargetLinkAddress && icmp[0] == kAdvertisement) {
+      if (have_tll) return;
+      have_tll = true;
+      std::memcpy(found.arp_tha.data(), &icmp[at + 2], found.arp_tha.size());
+    }
+    at += len;
+  }
+  key->nd_target = found.nd_target;
+  key->arp_sha = found.arp_sha;
+  key->arp_tha = found.arp_tha;
+}
+
 std::optional<DropReason> parse_l4(uint8_t proto, bool ipv6, Bytes l4, FlowKey* key) {
   if (proto == kIpProtoTcp) {
     if (l4.size() < kTcpMinHeaderLen) return DropReason::kTruncatedTcp;
@@ -74,6 +109,7 @@ std::optional<DropReason> parse_l4(uint8_t proto, bool ipv6, Bytes l4, FlowKey* 
     }
     key->tp_src = htons(l4[0]);
     key->tp_dst = htons(l4[1]);
+    if (ipv6) parse_nd(l4, key);
   }
   return std::nullopt;
 }

@@ -19,7 +19,7 @@ namespace vs {
 // Layout. Fields are in wire order (metadata, L2, L3, L4), multi-byte fields hold network byte
 // order, and there is no implicit padding (static_asserts below), so `FlowKey{}` is all zero
 // bytes and a key can be compared, masked and hashed as raw 64-bit words. A field that does not
-// apply to the frame is zero. sizeof(FlowKey) == 104 (13 words).
+// apply to the frame is zero. sizeof(FlowKey) == 120 (15 words).
 //
 // Parsing rules (parse_flow):
 // - Ethernet II. One VLAN tag with TPID 0x8100 (802.1Q) or 0x88a8 (802.1ad) is parsed:
@@ -40,8 +40,9 @@ namespace vs {
 // - L4: TCP (whole header incl. options, data offset >= 5), UDP (8 bytes), SCTP (the 12-byte
 //   common header), ICMP over IPv4 and ICMPv6 over IPv6 (8 bytes, as OVS requires): tp_src/tp_dst
 //   hold ports, or for ICMP the type and code (each widened to 16 bits, network order, as OVS
-//   does). Other protocols leave tp_* zero. ICMPv6 neighbour discovery targets/options are not
-//   parsed yet.
+//   does). Other protocols leave tp_* zero. ICMPv6 neighbour solicitations and advertisements
+//   also fill nd_target and the link-layer address options into arp_sha/arp_tha (OVS's nd_sll
+//   and nd_tll), all three left zero if the options are malformed (parse_nd in flow_key.cc).
 //
 // Drop versus keep. Unlike OVS, which forwards whatever prefix it could parse, a frame whose
 // Ethernet header, VLAN tag, ARP (fixed part, or the whole Ethernet/IPv4 body), IPv4/IPv6 header,
@@ -67,10 +68,11 @@ struct alignas(8) FlowKey {
   uint8_t nw_tos;       // DSCP and ECN (IPv4 TOS, IPv6 traffic class).
   uint8_t nw_ttl;       // IPv4 TTL, IPv6 hop limit.
   uint8_t nw_frag;      // kNwFragAny | kNwFragLater bits.
-  std::array<uint8_t, 6> arp_sha;
-  std::array<uint8_t, 6> arp_tha;
+  std::array<uint8_t, 6> arp_sha;  // ARP sender MAC, or an ICMPv6 ND source link-layer option.
+  std::array<uint8_t, 6> arp_tha;  // ARP target MAC, or an ICMPv6 ND target link-layer option.
   uint16_t tp_src;  // TCP/UDP source port, or ICMP type.
   uint16_t tp_dst;  // TCP/UDP destination port, or ICMP code.
+  std::array<uint8_t, 16> nd_target;  // ICMPv6 neighbour solicitation/advertisement target.
   // Not from the frame (the parser leaves them 0), host byte order:
   uint64_t metadata;   // OpenFlow metadata, written between tables (write_metadata).
   uint64_t tunnel_id;  // The tunnel key a frame arrived with (GRE), OpenFlow tunnel_id.
@@ -81,7 +83,7 @@ using FlowMask = FlowKey;
 
 inline constexpr size_t kFlowKeyWords = sizeof(FlowKey) / sizeof(uint64_t);
 static_assert(sizeof(FlowKey) % sizeof(uint64_t) == 0);
-static_assert(sizeof(FlowKey) == 104);
+static_assert(sizeof(FlowKey) == 120);
 static_assert(std::is_trivially_copyable_v<FlowKey>);
 static_assert(std::has_unique_object_representations_v<FlowKey>, "FlowKey must have no padding");
 

@@ -65,6 +65,26 @@ struct Udp4 {
   }
 };
 
+// A neighbour solicitation for fe80::2 from fe80::1 with a source link-layer option, its
+// ICMPv6 checksum computed from scratch.
+Bytes neighbor_solicitation(uint8_t target_last, const Bytes& sll) {
+  Bytes f = {0x33, 0x33, 0xff, 0,    0, 0x02, 0x02, 0, 0,  0,  0,
+             0x01, 0x86, 0xdd, 0x60, 0, 0,    0,    0, 32, 58, 255};
+  const Bytes src = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+  const Bytes dst = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, 0, 0, 0x02};
+  f.insert(f.end(), src.begin(), src.end());
+  f.insert(f.end(), dst.begin(), dst.end());
+  const size_t icmp = f.size();
+  f.insert(f.end(), {135, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x80, 0,           0, 0,
+                     0,   0, 0, 0, 0, 0, 0, 0, 0,    0,    target_last, 1, 1});
+  f.insert(f.end(), sll.begin(), sll.end());
+  const uint32_t pseudo = add_words(&f[22], 32) + 32 + 58;
+  const uint16_t sum = fold(add_words(&f[icmp], 32, pseudo));
+  f[icmp + 2] = static_cast<uint8_t>(sum >> 8);
+  f[icmp + 3] = static_cast<uint8_t>(sum);
+  return f;
+}
+
 Match udp_match(uint32_t in_port) {
   return {Oxm::exact(OxmField::kInPort, in_port), Oxm::exact(OxmField::kEthType, 0x0800),
           Oxm::exact(OxmField::kIpProto, 17)};
@@ -282,6 +302,20 @@ TEST_F(OfGroupsTest, SetFieldAndTtlActionsRewriteTheFrameWithValidChecksums) {
   want.dst = kMacX;
   want.ttl = 5;
   EXPECT_EQ(send(3, packet.frame()), (Sent{{2, {want.frame()}}}));
+}
+
+TEST_F(OfGroupsTest, NeighborDiscoveryTargetAndLinkAddressAreRewritten) {
+  Action target{Action::Kind::kSetField};
+  Bytes new_target = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x09};
+  target.field = Oxm::exact_bytes(OxmField::kIpv6NdTarget, new_target);
+  ASSERT_TRUE(
+      request({1, flow(10,
+                       {Oxm::exact(OxmField::kInPort, 1), Oxm::exact(OxmField::kEthType, 0x86dd),
+                        Oxm::exact(OxmField::kIpProto, 58), Oxm::exact(OxmField::kIcmpv6Type, 135)},
+                       {target, set(OxmField::kIpv6NdSll, 0x02000000000e), Action::output(2)})})
+          .empty());
+  EXPECT_EQ(send(1, neighbor_solicitation(0x02, kMac1)),
+            (Sent{{2, {neighbor_solicitation(0x09, kMacX)}}}));
 }
 
 TEST_F(OfGroupsTest, AnExpiringTtlStopsThePacketAndTellsTheController) {

@@ -135,17 +135,15 @@ TEST_F(OfSwitchTest, RefusedFlowModsGetTheRightErrorAndChangeNothing) {
   Action set_ip{Action::Kind::kSetField};
   set_ip.field = Oxm::exact(OxmField::kIpv4Dst, 0xc6120009);
   EXPECT_EQ(error_for({3, flow(10, {}, {set_ip})}), err::kMatchInconsistent);
-  Action set_nd{Action::Kind::kSetField};
-  set_nd.field = Oxm::exact_bytes(OxmField::kIpv6NdTarget, Bytes(16, 1));
-  EXPECT_EQ(error_for({3, flow(10, {}, {set_nd})}), err::kBadSetType);
+  Action set_mpls{Action::Kind::kSetField};
+  set_mpls.field = Oxm::exact(OxmField::kMplsLabel, 16);
+  EXPECT_EQ(error_for({3, flow(10, {}, {set_mpls})}), err::kBadSetType);
   Action group{Action::Kind::kGroup};
   group.group_id = 99;
   EXPECT_EQ(error_for({4, flow(10, {}, {group})}), err::kBadOutGroup);
-  Oxm nd = Oxm::exact(OxmField::kIcmpv6Type, 135);
   EXPECT_EQ(error_for({5, flow(10,
-                               {Oxm::exact(OxmField::kEthType, 0x86dd),
-                                Oxm::exact(OxmField::kIpProto, 58), nd,
-                                Oxm::exact_bytes(OxmField::kIpv6NdTarget, Bytes(16, 1))},
+                               {Oxm::exact(OxmField::kEthType, 0x8847),
+                                Oxm::exact(OxmField::kMplsLabel, 16)},
                                {})}),
             err::kBadField);
   FlowMod overlap = flow(10, {Oxm::exact(OxmField::kInPort, 1)}, {});

@@ -149,6 +149,13 @@ enum class Kind {
   kIcmp6,
   kIcmpOver6,
   kTcp6LaterFrag,
+  kNdNs,  // solicitation with a source link-layer address option
+  kNdNa,  // advertisement, options: source (ignored in an NA), 16-byte target, 8-byte target
+  kNdNsNoOpts,
+  kNdNsZeroLenOpt,  // a good source option, then one of length 0
+  kNdNsOptPastEnd,  // a source option claiming 16 bytes of the 8 left
+  kNdNsCode1,
+  kNdNsLaterFrag,
   kArp,
   kLldp,
 };
@@ -204,7 +211,7 @@ Frame ipv4_frame(int tags, uint8_t proto, uint16_t frag = 0, bool options = fals
 }
 
 // Traffic class 0x01, flow label 0x12345, hop limit 64, 2001:db8::1 -> 2001:db8::2.
-Frame ipv6_frame(int tags, uint8_t proto, uint8_t first = 0, const Bytes& ext = {}) {
+Frame ipv6_frame(int tags, uint8_t proto, uint8_t first = 0, const Bytes& ext = {}, Bytes l4 = {}) {
   Frame f{eth_header(tags, 0x86dd)};
   f.l3 = f.bytes.size();
   f.ipv6 = true;
@@ -212,7 +219,7 @@ Frame ipv6_frame(int tags, uint8_t proto, uint8_t first = 0, const Bytes& ext = 
   Bytes ip = from_hex(
       "60112345 0000 0040 20010db8000000000000000000000001 20010db8000000000000000000000002");
   ip[6] = ext.empty() ? proto : first;
-  Bytes l4 = l4_bytes(proto);
+  if (l4.empty()) l4 = l4_bytes(proto);
   put16(ip, 4, static_cast<uint32_t>(ext.size() + l4.size()));
   if (proto == kTcp || proto == kUdp || proto == kSctp || proto == kIcmpv6) {
     f.l4 = f.l3 + ip.size() + ext.size();
@@ -231,6 +238,16 @@ Bytes ext_fragment(uint8_t next, uint16_t offset_flags) {
   put16(b, 2, offset_flags);
   return b;
 }
+
+// Neighbour solicitation (135) or advertisement (136, flags S and O) for 2001:db8::2.
+Bytes nd_message(uint8_t type, const char* options, uint8_t code = 0) {
+  Bytes b = cat(from_hex("00000000 00000000 20010db8000000000000000000000002"), from_hex(options));
+  b[0] = type;
+  b[1] = code;
+  b[4] = type == 136 ? 0x60 : 0;
+  return b;
+}
+constexpr const char* kSllOpt = "0101 020000000001";
 
 Frame build(Kind kind, int tags) {
   switch (kind) {
@@ -270,6 +287,28 @@ Frame build(Kind kind, int tags) {
     case Kind::kTcp6LaterFrag: {
       Frame f = ipv6_frame(tags, kTcp, 44, ext_fragment(kTcp, 0x0059));
       f.l4 = 0;  // the "TCP header" is the middle of a datagram
+      return f;
+    }
+    case Kind::kNdNs:
+      return ipv6_frame(tags, kIcmpv6, 0, {}, nd_message(135, kSllOpt));
+    case Kind::kNdNa:
+      return ipv6_frame(tags, kIcmpv6, 0, {},
+                        nd_message(136,
+                                   "0101 020000000001 0202 0200000000aa 0000000000000000 "
+                                   "0201 0200000000aa"));
+    case Kind::kNdNsNoOpts:
+      return ipv6_frame(tags, kIcmpv6, 0, {}, nd_message(135, ""));
+    case Kind::kNdNsZeroLenOpt:
+      return ipv6_frame(tags, kIcmpv6, 0, {},
+                        nd_message(135, "0101 020000000001 0e00 010203040506"));
+    case Kind::kNdNsOptPastEnd:
+      return ipv6_frame(tags, kIcmpv6, 0, {}, nd_message(135, "0102 020000000001"));
+    case Kind::kNdNsCode1:
+      return ipv6_frame(tags, kIcmpv6, 0, {}, nd_message(135, kSllOpt, 1));
+    case Kind::kNdNsLaterFrag: {
+      Frame f =
+          ipv6_frame(tags, kIcmpv6, 44, ext_fragment(kIcmpv6, 0x0059), nd_message(135, kSllOpt));
+      f.l4 = 0;  // the middle of a datagram
       return f;
     }
     case Kind::kArp: {
@@ -354,6 +393,14 @@ const WriteCase kWriteCases[] = {
     {"arp_spa", Kind::kArp, HeaderField::kArpSpa, kV4, Base::kL3, 14, kV4},
     {"arp_tha", Kind::kArp, HeaderField::kArpTha, kMac, Base::kL3, 18, kMac},
     {"arp_tpa", Kind::kArp, HeaderField::kArpTpa, kV4, Base::kL3, 24, kV4},
+    {"nd_target_ns", Kind::kNdNs, HeaderField::kNdTarget, kV6, Base::kL4, 8, kV6},
+    {"nd_target_na", Kind::kNdNa, HeaderField::kNdTarget, kV6, Base::kL4, 8, kV6},
+    {"nd_target_ns_no_options", Kind::kNdNsNoOpts, HeaderField::kNdTarget, kV6, Base::kL4, 8, kV6},
+    // As OVS: the target is written even where parse_flow gives up on the options.
+    {"nd_target_bad_options", Kind::kNdNsZeroLenOpt, HeaderField::kNdTarget, kV6, Base::kL4, 8,
+     kV6},
+    {"nd_sll", Kind::kNdNs, HeaderField::kNdSll, kMac, Base::kL4, 26, kMac},
+    {"nd_tll", Kind::kNdNa, HeaderField::kNdTll, kMac, Base::kL4, 50, kMac},
 };
 
 // "ipv4_src_tcp_tags2": the case and its VLAN tag count.
@@ -418,6 +465,18 @@ const RefuseCase kRefuseCases[] = {
     {"ip_dscp_lldp", Kind::kLldp, HeaderField::kIpDscp},
     {"arp_op_udp", Kind::kUdp4, HeaderField::kArpOp},
     {"arp_spa_ipv6", Kind::kTcp6, HeaderField::kArpSpa},
+    {"nd_target_echo_request", Kind::kIcmp6, HeaderField::kNdTarget},
+    {"nd_target_tcp6", Kind::kTcp6, HeaderField::kNdTarget},
+    {"nd_target_code1", Kind::kNdNsCode1, HeaderField::kNdTarget},
+    {"nd_target_later_fragment", Kind::kNdNsLaterFrag, HeaderField::kNdTarget},
+    {"nd_sll_later_fragment", Kind::kNdNsLaterFrag, HeaderField::kNdSll},
+    {"nd_sll_code1", Kind::kNdNsCode1, HeaderField::kNdSll},
+    {"nd_sll_no_options", Kind::kNdNsNoOpts, HeaderField::kNdSll},
+    {"nd_sll_na", Kind::kNdNa, HeaderField::kNdSll},
+    {"nd_sll_zero_length_option", Kind::kNdNsZeroLenOpt, HeaderField::kNdSll},
+    {"nd_sll_option_past_end", Kind::kNdNsOptPastEnd, HeaderField::kNdSll},
+    {"nd_tll_ns", Kind::kNdNs, HeaderField::kNdTll},
+    {"nd_tll_arp", Kind::kArp, HeaderField::kNdTll},
 };
 
 void PrintTo(const RefuseCase& c, std::ostream* os) { *os << c.name; }
@@ -553,17 +612,49 @@ TEST(SetField, TruncatedFramesAreRefusedOrWrittenConsistently) {
   }
 }
 
+TEST(SetField, NdMessagesCutShortAreRefused) {
+  for (int tags : {0, 1, 2}) {
+    const Frame whole = build(Kind::kNdNa, tags);
+    for (HeaderField field : {HeaderField::kNdTarget, HeaderField::kNdTll}) {
+      const SetField set = set_field(field, from_hex(kV6));
+      for (size_t len = 0; len <= whole.bytes.size(); ++len) {
+        // Exactly `len` bytes on the heap. First the frame cut under the IPv6 payload length...
+        const Bytes cut(whole.bytes.begin(),
+                        whole.bytes.begin() + static_cast<std::ptrdiff_t>(len));
+        Bytes frame = cut;
+        if (len < whole.bytes.size()) {
+          EXPECT_FALSE(apply_set_field(frame, set)) << "len " << len;
+          EXPECT_EQ(frame, cut) << "len " << len;
+        }
+        if (len < whole.l4 + 8) continue;
+        // ...then a whole IPv6 packet with the ICMPv6 message cut: the TLL option ends it.
+        Frame f{cut, whole.l3, whole.l4, true, kIcmpv6};
+        put16(f.bytes, f.l3 + 4, static_cast<uint32_t>(len - f.l3 - 40));
+        fix_checksums(f);
+        const Bytes before = f.bytes;
+        const size_t need = field == HeaderField::kNdTarget ? whole.l4 + 24 : whole.bytes.size();
+        ASSERT_EQ(apply_set_field(f.bytes, set), len >= need) << "len " << len;
+        if (len < need) {
+          EXPECT_EQ(f.bytes, before) << "len " << len;
+        }
+        expect_checksums_valid(f);
+      }
+    }
+  }
+}
+
 TEST(SetField, MutatedFramesNeverCrash) {
   std::mt19937 rng(7);
-  const Kind kinds[] = {Kind::kTcp4Opts, Kind::kUdp6,          Kind::kTcp6Ext, Kind::kSctp4,
-                        Kind::kArp,      Kind::kTcp6LaterFrag, Kind::kIcmp6};
+  const Kind kinds[] = {Kind::kTcp4Opts, Kind::kUdp6, Kind::kTcp6Ext,
+                        Kind::kSctp4,    Kind::kArp,  Kind::kTcp6LaterFrag,
+                        Kind::kIcmp6,    Kind::kNdNs, Kind::kNdNa};
   for (int round = 0; round < 3000; ++round) {
     Bytes frame = build(kinds[round % std::size(kinds)], round % 3).bytes;
     for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips) {
       frame[rng() % frame.size()] = static_cast<uint8_t>(rng());
     }
     frame.resize(rng() % (frame.size() + 1));
-    auto field = static_cast<HeaderField>(rng() % (static_cast<int>(HeaderField::kArpTha) + 1));
+    auto field = static_cast<HeaderField>(rng() % (static_cast<int>(HeaderField::kNdTll) + 1));
     SetField set{field};
     for (auto& b : set.value) b = static_cast<uint8_t>(rng());
     apply_set_field(frame, set);  // must stay inside the frame (checked under ASan)
@@ -602,17 +693,29 @@ TEST(SetField, FormatsLikeOvsTrace) {
   EXPECT_EQ(format_set_field(set_field(HeaderField::kArpTha, from_hex(kMac))),
             "set(arp_tha=0a:0b:0c:0d:0e:0f)");
   EXPECT_EQ(format_set_field(set_field(HeaderField::kArpOp, 2)), "set(arp_op=2)");
+  EXPECT_EQ(format_set_field(set_field(HeaderField::kNdTarget, from_hex(kV6))),
+            "set(nd_target=2001:db8:ffff::42)");
+  EXPECT_EQ(format_set_field(set_field(HeaderField::kNdSll, from_hex(kMac))),
+            "set(nd_sll=0a:0b:0c:0d:0e:0f)");
+  EXPECT_EQ(format_set_field(set_field(HeaderField::kNdTll, 0x020000000001)),
+            "set(nd_tll=02:00:00:00:00:01)");
 }
 
 TEST(SetField, NamesAndSizes) {
   std::set<std::string_view> names;
-  for (int i = 0; i <= static_cast<int>(HeaderField::kArpTha); ++i) {
+  for (int i = 0; i <= static_cast<int>(HeaderField::kNdTll); ++i) {
     auto field = static_cast<HeaderField>(i);
     EXPECT_NE(header_field_name(field), "unknown");
     EXPECT_TRUE(names.insert(header_field_name(field)).second);
     EXPECT_GT(header_field_size(field), 0u);
   }
   EXPECT_EQ(header_field_size(HeaderField::kIpv6Src), 16u);
+  EXPECT_EQ(header_field_size(HeaderField::kNdTarget), 16u);
+  EXPECT_EQ(header_field_size(HeaderField::kNdSll), 6u);
+  EXPECT_EQ(header_field_size(HeaderField::kNdTll), 6u);
+  EXPECT_EQ(header_field_name(HeaderField::kNdTarget), "nd_target");
+  EXPECT_EQ(header_field_name(HeaderField::kNdSll), "nd_sll");
+  EXPECT_EQ(header_field_name(HeaderField::kNdTll), "nd_tll");
   EXPECT_EQ(to_hex(set_field(HeaderField::kTpSrc, 443).value), "01bb0000000000000000000000000000");
   EXPECT_EQ(set_field(HeaderField::kTpSrc, from_hex("01bb")), set_field(HeaderField::kTpSrc, 443));
   EXPECT_EQ(to_hex(set_field(HeaderField::kIpv6Dst, 1).value), "00000000000000000000000000000001");

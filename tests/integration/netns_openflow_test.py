@@ -198,8 +198,7 @@ def case_refused(ol):
     before = [f[3] for f in ol.flows()]
     for flow, error in (("table=3,priority=1,actions=goto_table:1", "BAD_TABLE_ID"),
                         ("priority=1,actions=push_mpls:0x8847", "OFPBAC_BAD_TYPE"),
-                        ("priority=1,icmp6,icmp_type=135,actions=set_field:2001:db8::1->nd_target",
-                         "OFPBAC_BAD_SET_TYPE"),
+                        ("priority=1,mpls,actions=set_field:16->mpls_label", "OFPBAC_BAD_SET_TYPE"),
                         ("priority=1,actions=group:7", "OFPBAC_BAD_OUT_GROUP")):
         status, out, err = ol.ofctl("add-flow", flow)
         ol.res.check(status != 0 and error in out + err,

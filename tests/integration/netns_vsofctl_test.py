@@ -166,6 +166,10 @@ FLOWS = [
     "priority=130,ipv6,actions=set_field:2001:db8::9->ipv6_dst,output:1",
     "priority=131,arp,actions=set_field:2->arp_op,set_field:198.18.0.7->arp_spa,output:1",
     "priority=132,udp6,actions=set_field:53->udp_src,set_field:0x12345->ipv6_label,output:1",
+    "priority=133,icmp6,icmp_type=135,nd_target=fe80::2,nd_sll=02:00:00:00:00:01,"
+    "actions=set_field:fe80::3->nd_target,output:1",
+    "priority=134,icmp6,icmp_type=136,nd_tll=02:00:00:00:00:02,"
+    "actions=set_field:02:00:00:00:00:03->nd_tll,output:1",
     "priority=0,actions=NORMAL",
 ]
 
@@ -199,7 +203,7 @@ REFUSED_OTHERWISE = [
 REFUSED_BY_SWITCH = [
     "table=254,priority=1,actions=drop",
     "priority=1,actions=group:99",
-    "priority=1,icmp6,icmp_type=135,actions=set_field:2001:db8::1->nd_target",
+    "priority=1,mpls,actions=set_field:16->mpls_label",
 ]
 
 

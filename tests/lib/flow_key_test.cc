@@ -311,11 +311,49 @@ TEST(ParseFlow, Ipv6TcpSyn) {
   expect_parses_to(kIpv6TcpSyn, key);
 }
 
-TEST(ParseFlow, Ipv6NeighborSolicitation) {
+FlowKey neighbor_solicitation_key() {
   FlowKey key = ipv6_key("33:33:ff:00:00:02", "fe80::1", "ff02::1:ff00:2", 58, 255);
   key.tp_src = htons(135);
   key.tp_dst = htons(0);
-  expect_parses_to(kIpv6NeighborSolicitation, key);
+  inet_pton(AF_INET6, "fe80::2", key.nd_target.data());
+  key.arp_sha = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};  // the source link-layer option
+  return key;
+}
+
+TEST(ParseFlow, Ipv6NeighborSolicitationFillsTargetAndSourceLinkAddress) {
+  expect_parses_to(kIpv6NeighborSolicitation, neighbor_solicitation_key());
+}
+
+TEST(ParseFlow, Ipv6NeighborAdvertisementFillsTargetAndTargetLinkAddress) {
+  Bytes frame = kIpv6NeighborSolicitation;
+  frame[54] = 136;  // an advertisement: the option is a target link-layer address (type 2)
+  frame[78] = 2;
+  FlowKey key = neighbor_solicitation_key();
+  key.tp_src = htons(136);
+  key.arp_tha = key.arp_sha;
+  key.arp_sha = {};
+  expect_parses_to(frame, key);
+  // An option of the other kind is skipped: nothing in the link-layer fields.
+  frame[78] = 1;
+  key.arp_tha = {};
+  expect_parses_to(frame, key);
+}
+
+TEST(ParseFlow, MalformedNeighborDiscoveryOptionsLeaveTheNdFieldsEmptyAndAreKept) {
+  FlowKey key = neighbor_solicitation_key();
+  key.nd_target = {};
+  key.arp_sha = {};
+  Bytes zero_length = kIpv6NeighborSolicitation;
+  zero_length[79] = 0;
+  expect_parses_to(zero_length, key);
+  Bytes past_the_end = kIpv6NeighborSolicitation;
+  past_the_end[79] = 2;
+  expect_parses_to(past_the_end, key);
+  // Two source link-layer options.
+  Bytes twice = kIpv6NeighborSolicitation;
+  twice.insert(twice.end(), {0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x09});
+  twice[19] = 0x28;  // payload length 40
+  expect_parses_to(twice, key);
 }
 
 TEST(ParseFlow, VlanTaggedIpv4UdpSetsTciWithPresentBit) {

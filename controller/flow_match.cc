@@ -8,21 +8,14 @@
 #include <array>
 #include <cassert>
 
+#include "lib/protocols.h"
+
 namespace vs::controller {
 namespace {
 
 using ofp::Oxm;
 using F = ofp::OxmField;
 
-constexpr uint16_t kEthTypeIpv4 = 0x0800;
-constexpr uint16_t kEthTypeIpv6 = 0x86dd;
-constexpr uint16_t kEthTypeArp = 0x0806;
-constexpr uint8_t kIpProtoIcmp = 1;
-constexpr uint8_t kIpProtoTcp = 6;
-constexpr uint8_t kIpProtoUdp = 17;
-constexpr uint8_t kIpProtoIcmpv6 = 58;
-constexpr uint8_t kIpProtoSctp = 132;
-constexpr uint16_t kNdSolicitation = 135, kNdAdvertisement = 136;  // ICMPv6 types
 
 constexpr uint16_t kTciVidBits = 0x1fff;  // OFPVID_PRESENT (kVlanPresent) and the VID
 constexpr uint16_t kTciPcpBits = 0xe000;

@@ -14,6 +14,7 @@
 #include "controller/ofp_text.h"
 #include "controller/tag_stack.h"
 #include "datapath/set_field.h"
+#include "lib/protocols.h"
 
 namespace vs::controller {
 namespace {
@@ -27,18 +28,15 @@ void set_all_ones(auto& field) { std::memset(&field, 0xff, sizeof field); }
 bool is_group_mac(const std::array<uint8_t, 6>& mac) { return (mac[0] & 1) != 0; }
 
 constexpr int kMaxGroupDepth = 32;  // chains deeper than this are cut (loops are refused anyway)
-constexpr uint8_t kIpProtoIcmp = 1, kIpProtoTcp = 6, kIpProtoUdp = 17, kIpProtoIcmpv6 = 58,
-                  kIpProtoSctp = 132;
 constexpr uint8_t kTosDscp = 0xfc, kTosEcn = 0x03;
 
 uint16_t eth_type(const FlowKey& key) { return ntohs(key.eth_type); }
-bool is_ipv4(const FlowKey& key) { return eth_type(key) == 0x0800; }
-bool is_ipv6(const FlowKey& key) { return eth_type(key) == 0x86dd; }
+bool is_ipv4(const FlowKey& key) { return eth_type(key) == kEthTypeIpv4; }
+bool is_ipv6(const FlowKey& key) { return eth_type(key) == kEthTypeIpv6; }
 bool is_icmp(const FlowKey& key) {
   return key.nw_proto == kIpProtoIcmp || key.nw_proto == kIpProtoIcmpv6;
 }
-constexpr uint16_t kNdSolicitation = 135, kNdAdvertisement = 136;  // ICMPv6 types
-bool is_nd(const FlowKey& key, uint16_t type) {
+bool is_nd(const FlowKey& key, uint8_t type) {
   return is_ipv6(key) && key.nw_proto == kIpProtoIcmpv6 && (key.nw_frag & kNwFragLater) == 0 &&
          ntohs(key.tp_src) == type && key.tp_dst == 0;
 }
@@ -83,7 +81,7 @@ bool has_field(const FlowKey& key, ofp::OxmField field) {
     case F::kArpTpa:
     case F::kArpSha:
     case F::kArpTha:
-      return eth_type(key) == 0x0806;
+      return eth_type(key) == kEthTypeArp;
     case F::kIpv6NdTarget:
       return is_nd(key, kNdSolicitation) || is_nd(key, kNdAdvertisement);
     case F::kIpv6NdSll:
@@ -226,7 +224,7 @@ void Xlate::Context::commit_rewrites() {
     std::memcpy(set.value.data(), value, size);
     actions.push_back(datapath::set_field(set));
   };
-  const bool arp = eth_type(of_key) == 0x0806;
+  const bool arp = eth_type(of_key) == kEthTypeArp;
   if (differs(&FlowKey::eth_src)) write(HeaderField::kEthSrc, of_key.eth_src.data(), 6);
   if (differs(&FlowKey::eth_dst)) write(HeaderField::kEthDst, of_key.eth_dst.data(), 6);
   if (differs(&FlowKey::nw_src)) {
@@ -637,6 +635,11 @@ void Xlate::group(Context& ctx, uint32_t group_id) {
       counts.packet_count += ctx.credit_packets;
       counts.byte_count += ctx.credit_bytes;
     }
+    if (ctx.trace) {
+      ctx.trace->push_back(fmt::format("    group:{} bucket {}: {}", group_id,
+                                       &bucket - group->buckets.data(),
+                                       ofp::format_actions(bucket.actions)));
+    }
     const FlowKey saved_key = ctx.of_key;
     const TagStack saved_tags = ctx.logical;
     ++ctx.group_depth;
@@ -650,6 +653,8 @@ void Xlate::group(Context& ctx, uint32_t group_id) {
     for (const ofp::Bucket& bucket : group->buckets) run_bucket(bucket);
   } else if (const ofp::Bucket* bucket = choose_bucket(ctx, *group)) {
     run_bucket(*bucket);
+  } else if (ctx.trace) {
+    ctx.trace->push_back(fmt::format("    group:{}: no live bucket, dropped", group_id));
   }
 }
 

@@ -10,35 +10,10 @@
 #include <cassert>
 #include <cstring>
 
+#include "lib/protocols.h"
+
 namespace vs::datapath {
 namespace {
-
-constexpr size_t kEthHeaderLen = 14;
-constexpr size_t kVlanTagLen = 4;
-constexpr size_t kArpEthIpv4Len = 28;
-constexpr size_t kIpv4MinHeaderLen = 20;
-constexpr size_t kIpv6HeaderLen = 40;
-constexpr size_t kIpv6FragHeaderLen = 8;
-constexpr size_t kTcpMinHeaderLen = 20;
-constexpr size_t kUdpHeaderLen = 8;
-constexpr size_t kSctpHeaderLen = 12;
-constexpr size_t kIcmpHeaderLen = 8;
-
-constexpr uint16_t kEthTypeIpv4 = 0x0800;
-constexpr uint16_t kEthTypeArp = 0x0806;
-constexpr uint16_t kEthTypeIpv6 = 0x86dd;
-constexpr uint16_t kTpid8021Q = 0x8100;
-constexpr uint16_t kTpid8021AD = 0x88a8;
-
-constexpr uint8_t kIpProtoHopByHop = 0;
-constexpr uint8_t kIpProtoIcmp = 1;
-constexpr uint8_t kIpProtoTcp = 6;
-constexpr uint8_t kIpProtoUdp = 17;
-constexpr uint8_t kIpProtoRouting = 43;
-constexpr uint8_t kIpProtoFragment = 44;
-constexpr uint8_t kIpProtoIcmpv6 = 58;
-constexpr uint8_t kIpProtoDstOpts = 60;
-constexpr uint8_t kIpProtoSctp = 132;
 
 // Checksum offsets inside their headers.
 constexpr size_t kIpv4CsumAt = 10;
@@ -48,12 +23,6 @@ constexpr size_t kIcmpCsumAt = 2;
 constexpr size_t kSctpCsumAt = 8;
 
 // Neighbour discovery (RFC 4861 4.3, 4.4, 4.6.1), offsets in the ICMPv6 message.
-constexpr uint8_t kNdSolicitation = 135;
-constexpr uint8_t kNdAdvertisement = 136;
-constexpr size_t kNdTargetAt = 8;
-constexpr size_t kNdOptionsAt = 24;
-constexpr uint8_t kNdOptSourceLinkAddr = 1;
-constexpr uint8_t kNdOptTargetLinkAddr = 2;
 
 uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 uint32_t load32(const uint8_t* p) {
@@ -170,7 +139,7 @@ Layers locate(std::span<const uint8_t> frame) {
   if (frame.size() < kEthHeaderLen) return out;
   size_t type_at = 12;
   uint16_t type = load16(frame.data() + type_at);
-  while (type == kTpid8021Q || type == kTpid8021AD) {
+  while (type == kEthTypeVlan || type == kEthTypeQinQ) {
     type_at += kVlanTagLen;
     if (frame.size() < type_at + 2) return out;
     type = load16(frame.data() + type_at);
@@ -346,7 +315,7 @@ bool set_nd(std::span<uint8_t> frame, const Layers& at, uint8_t option, const ui
   if (option == 0) {
     if (icmp[0] != kNdSolicitation && icmp[0] != kNdAdvertisement) return false;
   } else {
-    const uint8_t type = option == kNdOptSourceLinkAddr ? kNdSolicitation : kNdAdvertisement;
+    const uint8_t type = option == kNdOptionSourceLinkAddress ? kNdSolicitation : kNdAdvertisement;
     if (icmp[0] != type) return false;
     field_at = 0;
     n = 6;
@@ -589,9 +558,9 @@ bool apply_set_field(std::span<uint8_t> frame, const SetField& set) {
     case HeaderField::kNdTarget:
       return set_nd(frame, at, 0, v);
     case HeaderField::kNdSll:
-      return set_nd(frame, at, kNdOptSourceLinkAddr, v);
+      return set_nd(frame, at, kNdOptionSourceLinkAddress, v);
     case HeaderField::kNdTll:
-      return set_nd(frame, at, kNdOptTargetLinkAddr, v);
+      return set_nd(frame, at, kNdOptionTargetLinkAddress, v);
   }
   return false;
 }

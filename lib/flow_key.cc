@@ -6,37 +6,10 @@
 
 #include <bit>
 
+#include "lib/protocols.h"
+
 namespace vs {
 namespace {
-
-constexpr size_t kEthHeaderLen = 14;
-constexpr size_t kVlanTagLen = 4;
-constexpr size_t kArpFixedLen = 8;
-constexpr size_t kArpEthIpv4Len = 28;
-constexpr size_t kIpv4MinHeaderLen = 20;
-constexpr size_t kIpv6HeaderLen = 40;
-constexpr size_t kTcpMinHeaderLen = 20;
-constexpr size_t kUdpHeaderLen = 8;
-constexpr size_t kSctpCommonHeaderLen = 12;  // ports, verification tag, checksum
-constexpr size_t kIcmpHeaderLen = 8;
-constexpr size_t kIpv6FragHeaderLen = 8;
-
-constexpr uint16_t kEthTypeIpv4 = 0x0800;
-constexpr uint16_t kEthTypeArp = 0x0806;
-constexpr uint16_t kEthTypeVlan = 0x8100;
-constexpr uint16_t kEthTypeQinQ = 0x88a8;
-constexpr uint16_t kEthTypeIpv6 = 0x86dd;
-constexpr uint16_t kEthTypeMin = 0x0600;
-
-constexpr uint8_t kIpProtoHopByHop = 0;
-constexpr uint8_t kIpProtoIcmp = 1;
-constexpr uint8_t kIpProtoTcp = 6;
-constexpr uint8_t kIpProtoUdp = 17;
-constexpr uint8_t kIpProtoSctp = 132;
-constexpr uint8_t kIpProtoRouting = 43;
-constexpr uint8_t kIpProtoFragment = 44;
-constexpr uint8_t kIpProtoIcmpv6 = 58;
-constexpr uint8_t kIpProtoDstOpts = 60;
 
 using Bytes = std::span<const uint8_t>;
 
@@ -58,24 +31,21 @@ void copy_wire(Field* field, const uint8_t* p) {
 // past the end, or a second address option leaves all three zero; the packet is still
 // forwarded, as OVS does (RFC 4861 7.1.1 makes the receiving node drop it, not a switch).
 void parse_nd(Bytes icmp, FlowKey* key) {
-  constexpr uint8_t kSolicitation = 135, kAdvertisement = 136;
-  constexpr size_t kTargetAt = 8, kOptionsAt = 24;
-  constexpr uint8_t kSourceLinkAddress = 1, kTargetLinkAddress = 2;
-  if ((icmp[0] != kSolicitation && icmp[0] != kAdvertisement) || icmp[1] != 0) return;
-  if (icmp.size() < kOptionsAt) return;
+  if ((icmp[0] != kNdSolicitation && icmp[0] != kNdAdvertisement) || icmp[1] != 0) return;
+  if (icmp.size() < kNdOptionsAt) return;
   FlowKey found{};
-  std::memcpy(found.nd_target.data(), &icmp[kTargetAt], found.nd_target.size());
+  std::memcpy(found.nd_target.data(), &icmp[kNdTargetAt], found.nd_target.size());
   bool have_sll = false, have_tll = false;
-  for (size_t at = kOptionsAt; at < icmp.size();) {
+  for (size_t at = kNdOptionsAt; at < icmp.size();) {
     if (icmp.size() - at < 2) return;
     const size_t len = size_t{icmp[at + 1]} * 8;
     if (len == 0 || len > icmp.size() - at) return;
     const uint8_t type = icmp[at];
-    if (len == 8 && type == kSourceLinkAddress && icmp[0] == kSolicitation) {
+    if (len == 8 && type == kNdOptionSourceLinkAddress && icmp[0] == kNdSolicitation) {
       if (have_sll) return;
       have_sll = true;
       std::memcpy(found.arp_sha.data(), &icmp[at + 2], found.arp_sha.size());
-    } else if (len == 8 && type == kTargetLinkAddress && icmp[0] == kAdvertisement) {
+    } else if (len == 8 && type == kNdOptionTargetLinkAddress && icmp[0] == kNdAdvertisement) {
       if (have_tll) return;
       have_tll = true;
       std::memcpy(found.arp_tha.data(), &icmp[at + 2], found.arp_tha.size());
@@ -100,7 +70,7 @@ std::optional<DropReason> parse_l4(uint8_t proto, bool ipv6, Bytes l4, FlowKey* 
     copy_wire(&key->tp_src, &l4[0]);
     copy_wire(&key->tp_dst, &l4[2]);
   } else if (proto == kIpProtoSctp) {
-    if (l4.size() < kSctpCommonHeaderLen) return DropReason::kTruncatedSctp;
+    if (l4.size() < kSctpHeaderLen) return DropReason::kTruncatedSctp;
     copy_wire(&key->tp_src, &l4[0]);
     copy_wire(&key->tp_dst, &l4[2]);
   } else if ((proto == kIpProtoIcmp && !ipv6) || (proto == kIpProtoIcmpv6 && ipv6)) {

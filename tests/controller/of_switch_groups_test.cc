@@ -318,6 +318,25 @@ TEST_F(OfGroupsTest, NeighborDiscoveryTargetAndLinkAddressAreRewritten) {
             (Sent{{2, {neighbor_solicitation(0x09, kMacX)}}}));
 }
 
+TEST_F(OfGroupsTest, TraceShowsTheBucketsAndTheRewrites) {
+  ASSERT_TRUE(
+      request({1, add_group(4, GroupType::kIndirect,
+                            {bucket({set(OxmField::kIpv4Dst, 0xc6120063),
+                                     Action{Action::Kind::kDecNwTtl}, Action::output(2)})})})
+          .empty());
+  ASSERT_TRUE(request({2, flow(10, udp_match(1), {to_group(4)})}).empty());
+  FlowKey key{};
+  ASSERT_FALSE(parse_flow(Udp4{}.frame(), 1, &key));
+  const std::string out =
+      thread_->call([&](datapath::Datapath&) { return xlate_.trace(*xlate_.bridge("br0"), key); });
+  EXPECT_NE(out.find("    group:4 bucket 0: set_field:198.18.0.99->ip_dst,dec_ttl,output:2\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Datapath actions: set(ipv4_dst=198.18.0.99),set(ip_ttl=63),output:2(p2)\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST_F(OfGroupsTest, AnExpiringTtlStopsThePacketAndTellsTheController) {
   ASSERT_TRUE(
       request({1, flow(10, udp_match(1),

@@ -2,6 +2,7 @@
 #include "controller/connmgr.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "lib/log.h"
 #include "lib/openflow_target.h"
@@ -115,9 +116,15 @@ OfHandlers ConnectionManager::handlers(bool primary) {
                                std::span<const uint8_t> raw) {
     if (auto self = weak.lock()) self->on_message(connection, message, raw);
   };
+  handlers.on_idle = [weak](OfConnection& connection) {
+    auto self = weak.lock();
+    if (self && self->held_from_ == &connection) self->apply_held_flow_mods();
+  };
   handlers.on_close = [weak, primary](OfConnection& connection, std::string_view) {
     auto self = weak.lock();
     if (!self) return;
+    // What it sent before closing is applied, as it would have been one by one.
+    if (self->held_from_ == &connection) self->apply_held_flow_mods();
     self->connections_.erase(&connection);
     if (primary) {
       self->last_connected_ = self->clock_.now();  // it was up until now
@@ -274,6 +281,12 @@ void ConnectionManager::on_message(OfConnection& connection, const ofp::Message&
   auto it = connections_.find(&connection);
   if (it == connections_.end()) return;  // closed meanwhile
   Connection& state = it->second;
+  const bool flow_mod = std::holds_alternative<ofp::FlowMod>(message.body);
+  if (flow_mod && state.role != ControllerRole::kSlave) {
+    hold_flow_mod(connection, message, raw);
+    return;
+  }
+  apply_held_flow_mods();  // everything before this message takes effect first
   if (auto reply = handle_connection_state(state, connection, message, raw)) {
     if (!reply->empty()) connection.send_raw(std::move(*reply));
     return;
@@ -283,6 +296,27 @@ void ConnectionManager::on_message(OfConnection& connection, const ofp::Message&
     return;
   }
   for (auto& reply : of_switch_->handle(message, raw)) connection.send_raw(std::move(reply));
+}
+
+void ConnectionManager::hold_flow_mod(OfConnection& connection, const ofp::Message& message,
+                                      std::span<const uint8_t> raw) {
+  // A bound on what waits: memory, and the time the forwarding thread spends in one trip.
+  constexpr size_t kMaxHeld = 1024;
+  if (held_from_ != &connection) apply_held_flow_mods();
+  held_from_ = &connection;
+  held_.push_back({std::get<ofp::FlowMod>(message.body), {raw.begin(), raw.end()}});
+  if (held_.size() >= kMaxHeld) apply_held_flow_mods();
+}
+
+void ConnectionManager::apply_held_flow_mods() {
+  if (held_.empty()) return;
+  OfConnection* connection = held_from_;
+  std::vector<OfSwitch::FlowModRequest> requests = std::exchange(held_, {});
+  held_from_ = nullptr;
+  const bool open = connections_.contains(connection);
+  for (auto& reply : of_switch_->flow_mods(requests)) {
+    if (open) connection->send_raw(std::move(reply));
+  }
 }
 
 std::optional<std::vector<uint8_t>> ConnectionManager::handle_connection_state(

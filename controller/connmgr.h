@@ -125,6 +125,12 @@ class ConnectionManager : public std::enable_shared_from_this<ConnectionManager>
                                                               OfConnection& connection,
                                                               const ofp::Message& message,
                                                               std::span<const uint8_t> raw);
+  // Flow-mods wait here while more messages of the same read follow, and go to the switch
+  // together (OfSwitch::flow_mods) before any other message and when the peer has nothing
+  // more buffered: a controller's burst costs one trip to the forwarding thread, not one each.
+  void hold_flow_mod(OfConnection& connection, const ofp::Message& message,
+                     std::span<const uint8_t> raw);
+  void apply_held_flow_mods();
   void open_controller(Controller& controller);
   // Sends `message` to every ready connection for which `wants(state)` holds.
   template <class Wants>
@@ -143,6 +149,10 @@ class ConnectionManager : public std::enable_shared_from_this<ConnectionManager>
   boost::asio::io_context& io_;
   const Clock& clock_;
   std::shared_ptr<OfSwitch> of_switch_;
+  // The held flow-mods (hold_flow_mod) and the connection they came from: one at a time, as a
+  // connection's read is handled to its end (on_idle) before the next one's.
+  OfConnection* held_from_ = nullptr;
+  std::vector<OfSwitch::FlowModRequest> held_;
   std::shared_ptr<OfListener> management_;
   std::map<std::string, Controller> controllers_;  // by target
   std::map<OfConnection*, Connection> connections_;

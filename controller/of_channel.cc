@@ -174,6 +174,7 @@ void OfConnection::on_read(const error_code& ec, size_t n) {
     in_begin_ += header->length;
     handle_message(buffered.first(header->length));
   }
+  if (handlers_.on_idle) handlers_.on_idle(*this);
   if (state_ == State::kHello || state_ == State::kReady) read_more();
 }
 

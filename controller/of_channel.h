@@ -40,6 +40,9 @@ struct OfHandlers {
   // A negotiated message that decoded, other than ECHO_REQUEST (answered here). `raw` is the
   // message as framed, valid only during the call. The handler may send() and close().
   std::function<void(OfConnection&, const ofp::Message&, std::span<const uint8_t> raw)> on_message;
+  // After the messages of one read were handed to on_message: nothing more from this peer is
+  // waiting. A handler that holds messages back to apply them together applies them now.
+  std::function<void(OfConnection&)> on_idle;
   // Every complete message received (before it is handled): the keep-alive's sign of life.
   std::function<void(OfConnection&)> on_activity;
   // Once, when the connection closes, whatever closed it: the peer's EOF, a read or write

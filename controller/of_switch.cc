@@ -2,6 +2,7 @@
 #include "controller/of_switch.h"
 
 #include <array>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 
@@ -133,9 +134,8 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
           // Every earlier message was applied before its handler returned.
           return {encode({xid, BarrierReply{}})};
         } else if constexpr (std::is_same_v<T, FlowMod>) {
-          auto reply = flow_mod(body, raw);
-          if (reply.empty()) return {};
-          return {std::move(reply)};
+          const FlowModRequest one{body, {raw.begin(), raw.end()}};
+          return flow_mods({&one, 1});
         } else if constexpr (std::is_same_v<T, GroupMod>) {
           auto reply = group_mod(body, raw);
           if (reply.empty()) return {};
@@ -205,47 +205,76 @@ std::vector<std::vector<uint8_t>> OfSwitch::handle(const ofp::Message& message,
       message.body);
 }
 
-std::vector<uint8_t> OfSwitch::flow_mod(const ofp::FlowMod& mod, std::span<const uint8_t> raw) {
-  ofp::OfpResult<FlowMatch> match = to_flow_match(mod.match);
-  if (!match) return error(match.error(), raw);
-  const bool deleting = mod.command == ofp::FlowModCommand::kDelete ||
-                        mod.command == ofp::FlowModCommand::kDeleteStrict;
-  if (!deleting) {
-    if (auto supported = Xlate::check_supported(mod.instructions, &match.value()); !supported) {
-      return error(supported.error(), raw);
+std::vector<std::vector<uint8_t>> OfSwitch::flow_mods(std::span<const FlowModRequest> requests) {
+  // What can be checked without the pipeline is checked here, the rest on the forwarding thread.
+  struct Checked {
+    FlowMatch match;
+    bool deleting = false;
+    std::optional<ofp::OfpError> error;
+  };
+  std::vector<Checked> checked(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const ofp::FlowMod& mod = requests[i].mod;
+    Checked& one = checked[i];
+    ofp::OfpResult<FlowMatch> match = to_flow_match(mod.match);
+    if (!match) {
+      one.error = match.error();
+      continue;
+    }
+    one.match = match.value();
+    one.deleting = mod.command == ofp::FlowModCommand::kDelete ||
+                   mod.command == ofp::FlowModCommand::kDeleteStrict;
+    if (one.deleting) continue;
+    if (auto supported = Xlate::check_supported(mod.instructions, &one.match); !supported) {
+      one.error = supported.error();
     }
   }
   const Clock::TimePoint now = clock_.now();
   std::vector<ofp::FlowRemoved> removed;
-  ofp::OfpResult<void> applied = forwarding_.call([&](datapath::Datapath& dp)
-                                                      -> ofp::OfpResult<void> {
+  forwarding_.call([&](datapath::Datapath& dp) {
     Ofproto* ofproto = xlate_.bridge(bridge_);
-    if (ofproto == nullptr) return ofp::err::kFlowModUnknown;
-    if (!deleting) {
-      for (const auto* list : {&mod.instructions.apply_actions, &mod.instructions.write_actions}) {
-        if (!*list) continue;
-        if (auto known = ofproto->groups().check_actions(**list); !known) return known;
-      }
-    }
     dp.report_flow_use();  // the rules about to change get what they forwarded until now
-    auto result = ofproto->pipeline().apply(mod, match.value(), now, [&](const FlowRule& rule) {
-      if (rule.flags & ofp::kFlowSendFlowRem) {
-        removed.push_back(flow_removed(rule, ofp::FlowRemovedReason::kDelete, now));
+    bool changed = false;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const ofp::FlowMod& mod = requests[i].mod;
+      Checked& one = checked[i];
+      if (one.error) continue;
+      if (ofproto == nullptr) {
+        one.error = ofp::err::kFlowModUnknown;
+        continue;
       }
-    });
-    if (result) {
+      for (const auto* list : {&mod.instructions.apply_actions, &mod.instructions.write_actions}) {
+        if (one.deleting || !*list || one.error) continue;
+        if (auto known = ofproto->groups().check_actions(**list); !known) one.error = known.error();
+      }
+      if (one.error) continue;
+      auto result = ofproto->pipeline().apply(mod, one.match, now, [&](const FlowRule& rule) {
+        if (rule.flags & ofp::kFlowSendFlowRem) {
+          removed.push_back(flow_removed(rule, ofp::FlowRemovedReason::kDelete, now));
+        }
+      });
+      if (!result) {
+        one.error = result.error();
+        continue;
+      }
+      changed = true;
+      // No packet is ever buffered here, so a flow-mod naming a buffer names one that is
+      // unknown (the flow itself is in place, as OpenFlow asks).
+      if (mod.buffer_id != ofp::kNoBuffer && !one.deleting) one.error = ofp::err::kBufferUnknown;
+    }
+    if (changed) {
       xlate_.bump_generation();
       dp.invalidate_caches();  // after the barrier reply, every packet follows the new flows
     }
-    return result;
   });
-  if (!applied) return error(applied.error(), raw);
   if (flow_removed_sink_) {
     for (const ofp::FlowRemoved& message : removed) flow_removed_sink_(message);
   }
-  // No packet is ever buffered here, so a flow-mod naming a buffer names one that is unknown.
-  if (mod.buffer_id != ofp::kNoBuffer && !deleting) return error(ofp::err::kBufferUnknown, raw);
-  return {};
+  std::vector<std::vector<uint8_t>> replies;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (checked[i].error) replies.push_back(error(*checked[i].error, requests[i].raw));
+  }
+  return replies;
 }
 
 std::vector<ofp::TableStats> OfSwitch::table_stats() {

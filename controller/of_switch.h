@@ -41,6 +41,15 @@ class OfSwitch {
   std::vector<std::vector<uint8_t>> handle(const ofp::Message& message,
                                            std::span<const uint8_t> raw);
 
+  // Flow-mods applied together, in one trip to the forwarding thread, in order: what handle()
+  // does with one at a time, for a controller that sends thousands before its barrier
+  // (add-flows). Returns the replies (errors) in the requests' order.
+  struct FlowModRequest {
+    ofp::FlowMod mod;
+    std::vector<uint8_t> raw;  // the message's bytes, for an error's data
+  };
+  std::vector<std::vector<uint8_t>> flow_mods(std::span<const FlowModRequest> requests);
+
   // Where a flow deleted by a flow-mod is reported if it asked (OFPFF_SEND_FLOW_REM): called
   // before handle() returns, so the message precedes any later reply (a barrier's).
   void set_flow_removed_sink(std::function<void(const ofp::FlowRemoved&)> sink) {
@@ -56,7 +65,6 @@ class OfSwitch {
  private:
   std::vector<std::vector<uint8_t>> flow_stats(uint32_t xid, const ofp::FlowStatsRequest& request,
                                                std::span<const uint8_t> raw);
-  std::vector<uint8_t> flow_mod(const ofp::FlowMod& mod, std::span<const uint8_t> raw);
   std::vector<uint8_t> packet_out(const ofp::PacketOut& out, std::span<const uint8_t> raw);
   std::vector<uint8_t> group_mod(const ofp::GroupMod& mod, std::span<const uint8_t> raw);
   // OFPMP_GROUP for one group or ofp::kGroupAll (none if it does not exist, as OVS answers).

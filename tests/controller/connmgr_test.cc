@@ -52,6 +52,16 @@ class Client {
     ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   }
 
+  // Several messages in one write, as a controller pipelines them.
+  void send_all(const std::vector<Message>& messages) {
+    std::vector<uint8_t> bytes;
+    for (const Message& message : messages) {
+      const auto one = encode(message);
+      bytes.insert(bytes.end(), one.begin(), one.end());
+    }
+    ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+
   std::optional<Message> receive(std::chrono::milliseconds timeout = 2000ms) {
     timeval tv{static_cast<time_t>(timeout.count() / 1000),
                static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
@@ -226,6 +236,30 @@ TEST_F(ConnectionManagerTest, APacketInReachesControllersWithItsFieldsButNotTheM
   post_and_wait([&] { manager_->send_packet_in(event()); });
   EXPECT_NE(as<PacketIn>(controller.receive()), nullptr);
   EXPECT_TRUE(management.receives_nothing_before_barrier());
+}
+
+TEST_F(ConnectionManagerTest, PipelinedFlowModsAreAllAppliedBeforeTheBarrierWithErrorsInOrder) {
+  Client management(mgmt_path());
+  std::vector<Message> burst;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    FlowMod mod;
+    mod.priority = 100;
+    mod.table_id = i == 1500 || i == 2999 ? 254 : 1;  // two refused: BAD_TABLE_ID
+    mod.match = {Oxm::exact(OxmField::kInPort, i + 1)};
+    burst.push_back({1000 + i, mod});
+  }
+  burst.push_back({0xbbbb, BarrierRequest{}});
+  management.send_all(burst);
+  for (uint32_t xid : {2500u, 3999u}) {
+    auto reply = management.receive();
+    ASSERT_TRUE(as<ErrorMsg>(reply)) << "expected the error of flow-mod " << xid;
+    EXPECT_EQ(reply->xid, xid);
+    EXPECT_EQ(as<ErrorMsg>(reply)->error, err::kFlowModBadTableId);
+  }
+  auto barrier = management.receive();
+  ASSERT_TRUE(as<BarrierReply>(barrier));
+  EXPECT_EQ(barrier->xid, 0xbbbbu);
+  EXPECT_EQ(flow_count(), 1 + 2998u);  // NORMAL and every flow-mod that was not refused
 }
 
 TEST_F(ConnectionManagerTest, ANewMasterDemotesTheOldOneWhichMayNoLongerChangeTheSwitch) {

@@ -27,8 +27,14 @@
   X(kTruncatedIcmpv6, "truncated_icmpv6", "ICMPv6 header cut short")                            \
   X(kVlanFiltered, "vlan_filtered",                                                             \
     "refused by the ingress port's VLAN rules (tagged on an access port, VLAN not trunked)")    \
-  X(kNoHeadroom, "no_headroom", "no room in front of the frame for a pushed header")             \
-  X(kTruncatedSctp, "truncated_sctp", "SCTP common header cut short")
+  X(kNoHeadroom, "no_headroom", "no room in front of the frame for a pushed header")            \
+  X(kTruncatedSctp, "truncated_sctp", "SCTP common header cut short")                           \
+  X(kGreTruncated, "gre_truncated", "GRE header cut short")                                     \
+  X(kGreBadFlags, "gre_bad_flags",                                                              \
+    "GRE routing, recursion or flag bits that RFC 2784/2890 do not define")                     \
+  X(kGreBadVersion, "gre_bad_version", "GRE version other than 0")                              \
+  X(kGreBadProtocol, "gre_bad_protocol", "GRE carrying something other than Ethernet (0x6558)") \
+  X(kGreBadChecksum, "gre_bad_checksum", "GRE checksum does not match the packet")
 
 namespace vs {
 

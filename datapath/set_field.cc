@@ -10,6 +10,7 @@
 #include <cassert>
 #include <cstring>
 
+#include "lib/byte_order.h"
 #include "lib/protocols.h"
 
 namespace vs::datapath {
@@ -21,17 +22,6 @@ constexpr size_t kTcpCsumAt = 16;
 constexpr size_t kUdpCsumAt = 6;
 constexpr size_t kIcmpCsumAt = 2;
 constexpr size_t kSctpCsumAt = 8;
-
-// Neighbour discovery (RFC 4861 4.3, 4.4, 4.6.1), offsets in the ICMPv6 message.
-
-uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t load32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-void store16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
 
 // Where the headers of a frame are. Offsets are from the frame start; 0 means "absent" (no
 // header can start at 0). Every offset is even (14 + 4 * tags, IHL * 4, IPv6 headers in 8s), so
@@ -86,9 +76,9 @@ void locate_ipv4(std::span<const uint8_t> frame, size_t l3, Layers& out) {
   if (avail < kIpv4MinHeaderLen) return;
   size_t header_len = size_t{ip[0] & 0x0fu} * 4;
   if (ip[0] >> 4 != 4 || header_len < kIpv4MinHeaderLen || header_len > avail) return;
-  size_t total_len = load16(ip + 2);
+  size_t total_len = load_be16(ip + 2);
   if (total_len < header_len || total_len > avail) return;
-  uint16_t frag = load16(ip + 6);
+  uint16_t frag = load_be16(ip + 6);
   out.proto = ip[9];
   out.fragment = (frag & 0x3fff) != 0;  // MF or an offset
   if (!locate_l4(frame, l3 + header_len, total_len - header_len, (frag & 0x1fff) != 0, false,
@@ -101,7 +91,7 @@ void locate_ipv4(std::span<const uint8_t> frame, size_t l3, Layers& out) {
 void locate_ipv6(std::span<const uint8_t> frame, size_t l3, Layers& out) {
   const uint8_t* ip = frame.data() + l3;
   if (frame.size() - l3 < kIpv6HeaderLen || ip[0] >> 4 != 6) return;
-  size_t payload_len = load16(ip + 4);
+  size_t payload_len = load_be16(ip + 4);
   if (payload_len > frame.size() - l3 - kIpv6HeaderLen) return;
   size_t at = l3 + kIpv6HeaderLen;
   const size_t end = at + payload_len;
@@ -112,7 +102,7 @@ void locate_ipv6(std::span<const uint8_t> frame, size_t l3, Layers& out) {
     const uint8_t* ext = frame.data() + at;
     if (next == kIpProtoFragment) {
       if (end - at < kIpv6FragHeaderLen) return;
-      uint16_t offset_flags = load16(ext + 2);
+      uint16_t offset_flags = load_be16(ext + 2);
       out.fragment = out.fragment || (offset_flags & 0xfff9) != 0;
       later = (offset_flags & 0xfff8) != 0;
       next = ext[0];
@@ -138,11 +128,11 @@ Layers locate(std::span<const uint8_t> frame) {
   Layers out;
   if (frame.size() < kEthHeaderLen) return out;
   size_t type_at = 12;
-  uint16_t type = load16(frame.data() + type_at);
+  uint16_t type = load_be16(frame.data() + type_at);
   while (type == kEthTypeVlan || type == kEthTypeQinQ) {
     type_at += kVlanTagLen;
     if (frame.size() < type_at + 2) return out;
-    type = load16(frame.data() + type_at);
+    type = load_be16(frame.data() + type_at);
   }
   out.eth_type = type;
   const size_t l3 = type_at + 2;
@@ -152,7 +142,7 @@ Layers locate(std::span<const uint8_t> frame) {
     locate_ipv6(frame, l3, out);
   } else if (type == kEthTypeArp && frame.size() - l3 >= kArpEthIpv4Len) {
     const uint8_t* arp = frame.data() + l3;
-    if (load16(arp) == 1 && load16(arp + 2) == kEthTypeIpv4 && arp[4] == 6 && arp[5] == 4) {
+    if (load_be16(arp) == 1 && load_be16(arp + 2) == kEthTypeIpv4 && arp[4] == 6 && arp[5] == 4) {
       out.l3 = l3;
     }
   }
@@ -170,7 +160,7 @@ uint16_t fold(uint32_t sum) {
 // One's-complement sum of the big-endian 16-bit words at [p, p + n), n even and <= 32.
 uint16_t word_sum(const uint8_t* p, size_t n) {
   uint32_t sum = 0;
-  for (size_t i = 0; i < n; i += 2) sum += load16(p + i);
+  for (size_t i = 0; i < n; i += 2) sum += load_be16(p + i);
   return fold(sum);
 }
 
@@ -197,16 +187,16 @@ Change write_field(std::span<uint8_t> frame, size_t at, const uint8_t* value, si
 // is never 0xffff (unless HC was), so both agree bit for bit.
 void update_csum(std::span<uint8_t> frame, size_t csum_at, Change change) {
   uint8_t* p = frame.data() + csum_at;
-  uint32_t sum = uint32_t{static_cast<uint16_t>(~load16(p))} +
+  uint32_t sum = uint32_t{static_cast<uint16_t>(~load_be16(p))} +
                  static_cast<uint16_t>(~change.before) + change.after;
-  store16(p, static_cast<uint16_t>(~fold(sum)));
+  store_be16(p, static_cast<uint16_t>(~fold(sum)));
 }
 
 // UDP: 0 means "no checksum" and stays so; a computed 0 goes on the wire as 0xffff.
 void update_udp_csum(std::span<uint8_t> frame, size_t csum_at, Change change) {
-  if (load16(frame.data() + csum_at) == 0) return;
+  if (load_be16(frame.data() + csum_at) == 0) return;
   update_csum(frame, csum_at, change);
-  if (load16(frame.data() + csum_at) == 0) store16(frame.data() + csum_at, 0xffff);
+  if (load_be16(frame.data() + csum_at) == 0) store_be16(frame.data() + csum_at, 0xffff);
 }
 
 // An IPv4 or IPv6 address changed: the L4 checksums with a pseudo header follow.
@@ -266,7 +256,7 @@ bool set_ipv4(std::span<uint8_t> frame, const Layers& at, size_t offset, const u
 // Traffic class and flow label: IPv6 has no header checksum and its pseudo header has neither.
 void set_ipv6_first_word(std::span<uint8_t> frame, const Layers& at, uint32_t mask, uint32_t bits) {
   uint8_t* ip = frame.data() + at.l3;
-  uint32_t word = (load32(ip) & ~mask) | (bits & mask);
+  uint32_t word = (load_be32(ip) & ~mask) | (bits & mask);
   for (size_t i = 0; i < 4; ++i) ip[i] = static_cast<uint8_t>(word >> (24 - 8 * i));
 }
 
@@ -479,12 +469,12 @@ std::string format_set_field(const SetField& set) {
       value = format_ipv6(v);
       break;
     case HeaderField::kIpv6Label:
-      value = fmt::format("{:#x}", load32(v) & 0xfffff);
+      value = fmt::format("{:#x}", load_be32(v) & 0xfffff);
       break;
     case HeaderField::kTpSrc:
     case HeaderField::kTpDst:
     case HeaderField::kArpOp:
-      value = fmt::format("{}", load16(v));
+      value = fmt::format("{}", load_be16(v));
       break;
     case HeaderField::kIpDscp:
       value = fmt::format("{}", v[0] & 0x3f);
@@ -535,7 +525,7 @@ bool apply_set_field(std::span<uint8_t> frame, const SetField& set) {
     }
     case HeaderField::kIpv6Label:
       if (!is_ipv6(at)) return false;
-      set_ipv6_first_word(frame, at, 0xfffff, load32(v));
+      set_ipv6_first_word(frame, at, 0xfffff, load_be32(v));
       return true;
     case HeaderField::kTpSrc:
       return set_port(frame, at, 0, v);

@@ -6,18 +6,13 @@
 
 #include <bit>
 
+#include "lib/byte_order.h"
 #include "lib/protocols.h"
 
 namespace vs {
 namespace {
 
 using Bytes = std::span<const uint8_t>;
-
-uint16_t load_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-
-uint32_t load_be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
 
 // Copies wire bytes into a key field unchanged, so the field stays in network order.
 template <class Field>

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "lib/byte_order.h"
 #include "lib/checksum.h"
 
 namespace vs::tunnels {
@@ -17,19 +18,6 @@ constexpr uint16_t kVersionMask = 0x0007;
 // which RFC 2784 says a receiver must discard unless it implements them.
 constexpr uint16_t kUndefinedFlags = 0x4000 | 0x0800 | 0x0700 | 0x00f8;
 
-uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t load32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-void store16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void store32(uint8_t* p, uint32_t v) {
-  store16(p, static_cast<uint16_t>(v >> 16));
-  store16(p + 2, static_cast<uint16_t>(v));
-}
-
 }  // namespace
 
 GreHeaderTemplate::GreHeaderTemplate(const GreSendOptions& options) {
@@ -43,7 +31,7 @@ GreHeaderTemplate::GreHeaderTemplate(const GreSendOptions& options) {
   if (options.key) {
     flags |= kFlagKey;
     key_at_ = size_;
-    store32(&bytes_[key_at_], *options.key);
+    store_be32(&bytes_[key_at_], *options.key);
     size_ += 4;
   }
   if (options.sequence) {
@@ -51,27 +39,27 @@ GreHeaderTemplate::GreHeaderTemplate(const GreSendOptions& options) {
     sequence_at_ = size_;
     size_ += 4;
   }
-  store16(&bytes_[0], flags);
-  store16(&bytes_[2], kGreProtocolEthernet);
+  store_be16(&bytes_[0], flags);
+  store_be16(&bytes_[2], kGreProtocolEthernet);
 }
 
 bool GreHeaderTemplate::push(Packet& packet, uint32_t sequence, std::optional<uint32_t> key) const {
   uint8_t* header = packet.push_front(size_);
   if (header == nullptr) return false;
   std::memcpy(header, bytes_.data(), size_);
-  if (key && key_at_ != 0) store32(header + key_at_, *key);
-  if (sequence_at_ != 0) store32(header + sequence_at_, sequence);
-  if (checksum_) store16(header + 4, checksum_finish(checksum_add(packet.frame())));
+  if (key && key_at_ != 0) store_be32(header + key_at_, *key);
+  if (sequence_at_ != 0) store_be32(header + sequence_at_, sequence);
+  if (checksum_) store_be16(header + 4, checksum_finish(checksum_add(packet.frame())));
   return true;
 }
 
 std::optional<DropReason> parse_gre(std::span<const uint8_t> gre, GreReceived* received) {
   *received = {};
   if (gre.size() < 4) return DropReason::kGreTruncated;
-  const uint16_t flags = load16(gre.data());
+  const uint16_t flags = load_be16(gre.data());
   if ((flags & kVersionMask) != 0) return DropReason::kGreBadVersion;
   if (flags & kUndefinedFlags) return DropReason::kGreBadFlags;
-  if (load16(gre.data() + 2) != kGreProtocolEthernet) return DropReason::kGreBadProtocol;
+  if (load_be16(gre.data() + 2) != kGreProtocolEthernet) return DropReason::kGreBadProtocol;
   size_t at = 4;
   const bool checksum = flags & kFlagChecksum;
   if (checksum) at += 4;
@@ -84,8 +72,8 @@ std::optional<DropReason> parse_gre(std::span<const uint8_t> gre, GreReceived* r
   if (checksum && checksum_finish(checksum_add(gre)) != 0) return DropReason::kGreBadChecksum;
   received->header_len = at;
   received->checksum = checksum;
-  if (flags & kFlagKey) received->key = load32(gre.data() + key_at);
-  if (flags & kFlagSequence) received->sequence = load32(gre.data() + sequence_at);
+  if (flags & kFlagKey) received->key = load_be32(gre.data() + key_at);
+  if (flags & kFlagSequence) received->sequence = load_be32(gre.data() + sequence_at);
   return std::nullopt;
 }
 

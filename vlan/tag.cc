@@ -3,25 +3,21 @@
 
 #include <cstring>
 
+#include "lib/byte_order.h"
+
 namespace vs::vlan {
 namespace {
 
 constexpr size_t kMacsSize = 12;  // destination and source MAC: what moves on push and pop
 constexpr size_t kTagSize = 4;
 
-uint16_t load16(const uint8_t* at) { return static_cast<uint16_t>(at[0] << 8 | at[1]); }
-void store16(uint8_t* at, uint16_t value) {
-  at[0] = static_cast<uint8_t>(value >> 8);
-  at[1] = static_cast<uint8_t>(value);
-}
-
 }  // namespace
 
 std::optional<WireTag> outer_tag(std::span<const uint8_t> frame) {
   if (frame.size() < kMacsSize + kTagSize) return std::nullopt;
-  const uint16_t tpid = load16(frame.data() + kMacsSize);
+  const uint16_t tpid = load_be16(frame.data() + kMacsSize);
   if (tpid != kTpid8021Q && tpid != kTpid8021AD) return std::nullopt;
-  return WireTag{tpid, load16(frame.data() + kMacsSize + 2)};
+  return WireTag{tpid, load_be16(frame.data() + kMacsSize + 2)};
 }
 
 bool push_tag(Packet& p, WireTag tag) {
@@ -29,8 +25,8 @@ bool push_tag(Packet& p, WireTag tag) {
   uint8_t* data = p.push_front(kTagSize);
   if (data == nullptr) return false;
   std::memmove(data, data + kTagSize, kMacsSize);
-  store16(data + kMacsSize, tag.tpid);
-  store16(data + kMacsSize + 2, tag.tci);
+  store_be16(data + kMacsSize, tag.tpid);
+  store_be16(data + kMacsSize + 2, tag.tci);
   return true;
 }
 
@@ -43,7 +39,7 @@ bool pop_tag(Packet& p) {
 
 bool set_tci(Packet& p, uint16_t tci) {
   if (!outer_tag(p.frame())) return false;
-  store16(p.data() + kMacsSize + 2, tci);
+  store_be16(p.data() + kMacsSize + 2, tci);
   return true;
 }
 

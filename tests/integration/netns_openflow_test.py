@@ -177,15 +177,30 @@ def case_port_stats(ol):
     what = "case 5"
     h1, h2 = ol.h["h1"], ol.h["h2"]
     ol.res.check(ping(h1, h2.ip), f"{what}: traffic for the counters")
-    out = ol.ofctl_ok(what, "dump-ports")
-    dpif = ol.sw.dpif_ports()
-    for i, role in enumerate(("h1", "h2", "h3"), start=1):
-        m = re.search(rf"port\s+{i}: rx pkts=(\d+), bytes=(\d+).*?\n\s+tx pkts=(\d+)", out)
-        got = (int(m.group(1)), int(m.group(3))) if m else None
-        want = (dpif.get(ol.h[role].port, {}).get("rx"), dpif.get(ol.h[role].port, {}).get("tx"))
-        ol.res.check(got is not None and got == want and got[0] > 0,
-                     f"{what}: dump-ports port {i} rx/tx packets are the datapath's counters",
-                     f"dump-ports {got}, dpif/show {want}\n{out[:600]}")
+
+    def readings():
+        """(dump-ports, dpif/show) packet counters per port, read one right after the other.
+        The hosts' kernels may send a frame between the two reads (ARP, IPv6 discovery), so
+        a mismatch is read again; counters that never agree fail."""
+        out = ol.ofctl_ok(what, "dump-ports")
+        dpif = ol.sw.dpif_ports()
+        got, want = [], []
+        for i, role in enumerate(("h1", "h2", "h3"), start=1):
+            m = re.search(rf"port\s+{i}: rx pkts=(\d+), bytes=(\d+).*?\n\s+tx pkts=(\d+)", out)
+            got.append((int(m.group(1)), int(m.group(3))) if m else None)
+            port = dpif.get(ol.h[role].port, {})
+            want.append((port.get("rx"), port.get("tx")))
+        return got, want, out
+
+    def agreeing():
+        got, want, out = readings()
+        return (got, want, out) if got == want else None
+
+    got, want, out = poll(agreeing, 10) or readings()
+    for i in range(3):
+        ol.res.check(got[i] is not None and got[i] == want[i] and got[i][0] > 0,
+                     f"{what}: dump-ports port {i + 1} rx/tx packets are the datapath's counters",
+                     f"dump-ports {got[i]}, dpif/show {want[i]}\n{out[:600]}")
     status, out, err = ol.ofctl("dump-ports", "9")
     # ovs-ofctl prints the error reply of a dump and still exits 0.
     ol.res.check("OFPT_ERROR" in out and "OFPBRC_BAD_PORT" in out,

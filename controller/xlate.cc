@@ -516,24 +516,23 @@ void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
     set_all_ones(ctx.wildcards.tp_dst);
   }
   if (!has_field(key, field.field)) return;
-  // Copies the OXM's bytes (network order, as the key holds them) into `member`.
-  auto copy = [&](auto& member) {
-    std::memcpy(&member, field.value.data(), sizeof member);
-    std::memset(reinterpret_cast<uint8_t*>(&ctx.rewritten) +
-                    (reinterpret_cast<uint8_t*>(&member) - reinterpret_cast<uint8_t*>(&key)),
-                0xff, sizeof member);
+  // Copies the OXM's bytes (network order, as the key holds them) into `member`, and marks it
+  // rewritten for commit_rewrites().
+  auto copy = [&](auto FlowKey::*member) {
+    std::memcpy(&(key.*member), field.value.data(), sizeof(key.*member));
+    set_all_ones(ctx.rewritten.*member);
   };
   // ICMP type and code are one byte, widened to 16 bits in tp_src / tp_dst.
-  auto copy_icmp = [&](uint16_t& member) {
-    member = htons(field.value[0]);
-    set_all_ones(&member == &key.tp_src ? ctx.rewritten.tp_src : ctx.rewritten.tp_dst);
+  auto copy_icmp = [&](uint16_t FlowKey::*member) {
+    key.*member = htons(field.value[0]);
+    set_all_ones(ctx.rewritten.*member);
   };
   switch (field.field) {
     case F::kEthDst:
-      copy(key.eth_dst);
+      copy(&FlowKey::eth_dst);
       break;
     case F::kEthSrc:
-      copy(key.eth_src);
+      copy(&FlowKey::eth_src);
       break;
     case F::kIpDscp:
       key.nw_tos = static_cast<uint8_t>((key.nw_tos & kTosEcn) | field.value[0] << 2);
@@ -545,56 +544,56 @@ void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
       break;
     case F::kIpv4Src:
     case F::kArpSpa:
-      copy(key.nw_src);
+      copy(&FlowKey::nw_src);
       break;
     case F::kIpv4Dst:
     case F::kArpTpa:
-      copy(key.nw_dst);
+      copy(&FlowKey::nw_dst);
       break;
     case F::kTcpSrc:
     case F::kUdpSrc:
     case F::kSctpSrc:
-      copy(key.tp_src);
+      copy(&FlowKey::tp_src);
       break;
     case F::kTcpDst:
     case F::kUdpDst:
     case F::kSctpDst:
-      copy(key.tp_dst);
+      copy(&FlowKey::tp_dst);
       break;
     case F::kIcmpv4Type:
     case F::kIcmpv6Type:
-      copy_icmp(key.tp_src);
+      copy_icmp(&FlowKey::tp_src);
       break;
     case F::kIcmpv4Code:
     case F::kIcmpv6Code:
-      copy_icmp(key.tp_dst);
+      copy_icmp(&FlowKey::tp_dst);
       break;
     case F::kArpOp:
-      copy(key.arp_op);
+      copy(&FlowKey::arp_op);
       break;
     case F::kArpSha:
-      copy(key.arp_sha);
+      copy(&FlowKey::arp_sha);
       break;
     case F::kArpTha:
-      copy(key.arp_tha);
+      copy(&FlowKey::arp_tha);
       break;
     case F::kIpv6Src:
-      copy(key.ipv6_src);
+      copy(&FlowKey::ipv6_src);
       break;
     case F::kIpv6Dst:
-      copy(key.ipv6_dst);
+      copy(&FlowKey::ipv6_dst);
       break;
     case F::kIpv6Flabel:
-      copy(key.ipv6_label);
+      copy(&FlowKey::ipv6_label);
       break;
     case F::kIpv6NdTarget:
-      copy(key.nd_target);
+      copy(&FlowKey::nd_target);
       break;
     case F::kIpv6NdSll:
-      copy(key.arp_sha);
+      copy(&FlowKey::arp_sha);
       break;
     case F::kIpv6NdTll:
-      copy(key.arp_tha);
+      copy(&FlowKey::arp_tha);
       break;
     case F::kTunnelId:
       key.tunnel_id = field.number();  // for later tables; tunnels use it when they exist

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "lib/byte_order.h"
+#include "lib/checksum.h"
 #include "lib/protocols.h"
 
 namespace vs::datapath {
@@ -159,9 +160,7 @@ uint16_t fold(uint32_t sum) {
 
 // One's-complement sum of the big-endian 16-bit words at [p, p + n), n even and <= 32.
 uint16_t word_sum(const uint8_t* p, size_t n) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i < n; i += 2) sum += load_be16(p + i);
-  return fold(sum);
+  return static_cast<uint16_t>(checksum_add({p, n}));  // already folded to 16 bits
 }
 
 // The words a field covers, summed before and after it is written.

@@ -268,6 +268,10 @@ void Xlate::Context::commit_rewrites() {
     write(arp ? HeaderField::kArpTha : HeaderField::kNdTll, of_key.arp_tha.data(), 6);
   }
   if (differs(&FlowKey::nd_target)) write(HeaderField::kNdTarget, of_key.nd_target.data(), 16);
+  if (differs(&FlowKey::tunnel_id)) {
+    actions.push_back(
+        datapath::set_field(datapath::set_field(HeaderField::kTunnelId, of_key.tunnel_id)));
+  }
 }
 
 ofp::OfpResult<void> Xlate::check_supported(const ofp::Instructions& instructions,
@@ -596,7 +600,8 @@ void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
       copy(&FlowKey::arp_tha);
       break;
     case F::kTunnelId:
-      key.tunnel_id = field.number();  // for later tables; tunnels use it when they exist
+      key.tunnel_id = field.number();  // later tables match it; a key=flow GRE port sends it
+      set_all_ones(ctx.rewritten.tunnel_id);
       break;
     default:
       break;  // refused at flow-mod time (check_supported)

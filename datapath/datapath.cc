@@ -52,6 +52,7 @@ Result<uint32_t> Datapath::add_port(std::unique_ptr<Port> port) {
   }
   if (number == slots_.size()) slots_.emplace_back();
   slots_[number].port = std::move(port);
+  slots_[number].port->attached(number);
   return number;
 }
 
@@ -155,12 +156,13 @@ void Datapath::process(uint32_t in_port, PacketBatch& batch) {
   for (Packet& packet : batch) {
     if (!packet) continue;
     ++stats_.rx_packets;
-    packet.in_port = in_port;
-    if (auto reason = parse_flow(packet.frame(), in_port, &keys[n])) {
+    if (packet.in_port == 0) packet.in_port = in_port;
+    if (auto reason = parse_flow(packet.frame(), packet.in_port, &keys[n])) {
       count_drop(*reason);
       packet.reset();
       continue;
     }
+    keys[n].tunnel_id = packet.tunnel_id;
     packets[n++] = &packet;
   }
 
@@ -282,6 +284,7 @@ Packet Datapath::copy_of(const Packet& packet) {
   std::memcpy(copy.data(), packet.data(), packet.size());
   copy.set_size(packet.size());
   copy.in_port = packet.in_port;
+  copy.tunnel_id = packet.tunnel_id;
   return copy;
 }
 
@@ -316,13 +319,18 @@ DatapathStats Datapath::stats() const {
   stats.megaflow_hits = caches_.stats().megaflow_hits;
   stats.megaflows = caches_.megaflows().size();
   stats.busy_ports = busy_.size();
+  for (const Slot& slot : slots_) {
+    if (slot.port) slot.port->add_drops(stats.drops);
+  }
   return stats;
 }
 
 std::vector<DatapathPortInfo> Datapath::ports() const {
   std::vector<DatapathPortInfo> out;
   for (uint32_t number = 1; number < slots_.size(); ++number) {
-    if (const Port* p = slots_[number].port.get()) out.push_back({number, p->name(), p->stats()});
+    if (const Port* p = slots_[number].port.get()) {
+      out.push_back({number, p->name(), p->stats(), p->mtu()});
+    }
   }
   return out;
 }

@@ -56,6 +56,7 @@ struct DatapathPortInfo {
   uint32_t number;
   std::string name;
   PortStats stats;
+  int mtu = 0;  // Port::mtu(): 0 unless the port has no device to read it from
 };
 
 class Datapath {
@@ -95,8 +96,9 @@ class Datapath {
   size_t poll(std::chrono::milliseconds timeout);
   static constexpr std::chrono::microseconds kBusyPoll{200};
 
-  // Forwards one received batch as if it came in on port `in_port`; empties `batch`. poll()
-  // calls this; tests may too.
+  // Forwards one received batch as if it came in on port `in_port` (a packet whose in_port is
+  // already set keeps it: a receiver for several ports, port.h); empties `batch`. poll() calls
+  // this; tests may too.
   void process(uint32_t in_port, PacketBatch& batch);
 
   // Runs `actions` on a copy of `frame` as if it had come in on datapath port `in_port` (0:

@@ -1,13 +1,16 @@
 // The port seam: every kind of port the datapath forwards through (a `system` netdev over
-// AF_PACKET, an in-process memory port for tests, later internal/tap/patch/GRE) implements this
-// one interface. PortFactory (port_factory.h) builds them from Interface.type.
+// AF_PACKET or AF_XDP, tap/internal, macvtap, an in-process memory port for tests, GRE tunnels
+// from tunnels/) implements this one interface. PortFactory (port_factory.h) builds them from
+// Interface.type.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 
+#include "lib/drop_reason.h"
 #include "lib/packet.h"
 
 namespace vs::datapath {
@@ -50,7 +53,10 @@ class Port {
 
   // Receives up to kMaxBurst - batch.size() frames into packets allocated from `pool`, appends
   // them to `batch` and returns how many it appended (0 when nothing is waiting or the pool is
-  // exhausted). Never blocks. Received packets have in_port == 0; the caller sets it.
+  // exhausted). Never blocks. Received packets have in_port == 0: the caller sets it to this
+  // port's number. A port that receives on behalf of others (tunnels/: the one GRE socket
+  // behind every GRE port) sets in_port to the number of the port each frame belongs to
+  // instead, and tunnel_id to the key it came with.
   virtual size_t rx_batch(PacketPool& pool, PacketBatch& batch) = 0;
 
   // Sends every non-empty packet in `batch` and consumes them all (see above). Never blocks:
@@ -62,6 +68,19 @@ class Port {
   // A descriptor that becomes readable when rx_batch() has frames to return, for poll/epoll;
   // -1 if the port has none (a memory port: poll it by calling rx_batch()).
   virtual int fd() const = 0;
+
+  // Called on the forwarding thread by Datapath::add_port with the number the port got, before
+  // any rx_batch(): a GRE port tells the receiver its frames come through.
+  virtual void attached(uint32_t /*number*/) {}
+
+  // Adds the frames this port dropped by reason to `drops` (DatapathStats::drops): only a port
+  // that parses what it receives (the GRE receiver) has any.
+  virtual void add_drops(std::array<uint64_t, kDropReasonCount>& /*drops*/) const {}
+
+  // The largest frame payload the port carries without fragmenting, for a port with no device
+  // of its own to read it from (a tunnel: what fits in the underlay); 0 for the rest, whose
+  // device tells.
+  virtual int mtu() const { return 0; }
 
   // The Interface name, e.g. "eth1".
   const std::string& name() const { return name_; }

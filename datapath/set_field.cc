@@ -364,6 +364,8 @@ size_t header_field_size(HeaderField field) {
     case HeaderField::kIpv6Dst:
     case HeaderField::kNdTarget:
       return 16;
+    case HeaderField::kTunnelId:
+      return 8;
     case HeaderField::kTpSrc:
     case HeaderField::kTpDst:
     case HeaderField::kArpOp:
@@ -440,6 +442,8 @@ std::string_view header_field_name(HeaderField field) {
       return "nd_sll";
     case HeaderField::kNdTll:
       return "nd_tll";
+    case HeaderField::kTunnelId:
+      return "tunnel_id";
   }
   return "unknown";
 }
@@ -485,6 +489,9 @@ std::string format_set_field(const SetField& set) {
     case HeaderField::kIcmpType:
     case HeaderField::kIcmpCode:
       value = fmt::format("{}", v[0]);
+      break;
+    case HeaderField::kTunnelId:
+      value = fmt::format("{:#x}", load_be64(v));
       break;
   }
   return fmt::format("set({}={})", header_field_name(set.field), value);
@@ -550,8 +557,16 @@ bool apply_set_field(std::span<uint8_t> frame, const SetField& set) {
       return set_nd(frame, at, kNdOptionSourceLinkAddress, v);
     case HeaderField::kNdTll:
       return set_nd(frame, at, kNdOptionTargetLinkAddress, v);
+    case HeaderField::kTunnelId:
+      return false;
   }
   return false;
+}
+
+bool apply_set_field(Packet& packet, const SetField& set) {
+  if (set.field != HeaderField::kTunnelId) return apply_set_field(packet.frame(), set);
+  packet.tunnel_id = load_be64(set.value.data());
+  return true;
 }
 
 }  // namespace vs::datapath

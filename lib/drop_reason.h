@@ -34,7 +34,8 @@
     "GRE routing, recursion or flag bits that RFC 2784/2890 do not define")                     \
   X(kGreBadVersion, "gre_bad_version", "GRE version other than 0")                              \
   X(kGreBadProtocol, "gre_bad_protocol", "GRE carrying something other than Ethernet (0x6558)") \
-  X(kGreBadChecksum, "gre_bad_checksum", "GRE checksum does not match the packet")
+  X(kGreBadChecksum, "gre_bad_checksum", "GRE checksum does not match the packet")              \
+  X(kGreNoPort, "gre_no_port", "GRE packet whose remote, local address and key match no GRE port")
 
 namespace vs {
 

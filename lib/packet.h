@@ -38,22 +38,25 @@ class PacketPool;
 // return nullptr / zero / empty spans, and push_front() on it returns nullptr.
 //
 // Layout of the buffer: [ headroom | frame (data(), size()) | tailroom ]. A fresh packet has
-// kPacketHeadroom bytes of headroom, size() == 0, in_port == 0.
+// kPacketHeadroom bytes of headroom, size() == 0, in_port == 0, tunnel_id == 0.
 class Packet {
  public:
   Packet() = default;
   Packet(Packet&& other) noexcept
       : in_port(other.in_port),
+        tunnel_id(other.tunnel_id),
         pool_(std::exchange(other.pool_, nullptr)),
         buffer_(std::exchange(other.buffer_, nullptr)),
         offset_(std::exchange(other.offset_, 0)),
         size_(std::exchange(other.size_, 0)) {
     other.in_port = 0;
+    other.tunnel_id = 0;
   }
   Packet& operator=(Packet&& other) noexcept {
     if (this != &other) {
       reset();
       in_port = std::exchange(other.in_port, 0);
+      tunnel_id = std::exchange(other.tunnel_id, 0);
       pool_ = std::exchange(other.pool_, nullptr);
       buffer_ = std::exchange(other.buffer_, nullptr);
       offset_ = std::exchange(other.offset_, 0);
@@ -110,8 +113,10 @@ class Packet {
     return true;
   }
 
-  // Metadata: the OpenFlow port number the frame arrived on.
+  // Metadata: the datapath port number the frame arrived on, and the tunnel key it arrived with
+  // (a GRE key; 0 when none), which a tunnel port with key=flow sends with.
   uint32_t in_port = 0;
+  uint64_t tunnel_id = 0;
 
  private:
   friend class PacketPool;
@@ -193,6 +198,7 @@ inline void Packet::reset() {
   offset_ = 0;
   size_ = 0;
   in_port = 0;
+  tunnel_id = 0;
 }
 
 // Up to kMaxBurst packets in a fixed array (no heap). Packets in a batch may come from different

@@ -3,6 +3,7 @@
 // one of these, or a value that does not parse, makes the port an error, as in OVS.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -17,7 +18,7 @@ namespace vs::tunnels {
 struct GreKey {
   bool flow = false;
   uint32_t value = 0;
-  bool operator==(const GreKey&) const = default;
+  auto operator<=>(const GreKey&) const = default;
 };
 
 struct GreConfig {

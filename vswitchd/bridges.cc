@@ -47,6 +47,16 @@ bool waits_for_device(const InterfaceConfig& config) {
 
 bool device_exists(const std::string& name) { return ::if_nametoindex(name.c_str()) != 0; }
 
+// Kinds with no Linux device of their own: a GRE port is a socket (tunnels/gre_port.h).
+bool has_device(const InterfaceConfig& config) { return config.type != "gre"; }
+
+// ": key=100, remote_ip=198.18.0.2" for dpif/show, as OVS shows a port's options.
+std::string options_text(const StringMap& options) {
+  std::string text;
+  for (const auto& [key, value] : options) text += (text.empty() ? ": " : ", ") + key + "=" + value;
+  return text;
+}
+
 std::optional<int64_t> parse_integer(const StringMap& map, const std::string& key) {
   auto it = map.find(key);
   if (it == map.end()) return std::nullopt;
@@ -504,8 +514,10 @@ void Bridges::attach(Iface& iface) {
   auto info = datapath::read_netdev_info(config.name);
   int64_t ofport = allocate_ofport(iface);
   uint32_t of_number = openflow_port(ofport);
+  int port_mtu = 0;
   auto added = forwarding_.call([&](Datapath& dp) -> Result<uint32_t> {
     VS_ASSIGN(uint32_t dp_port, dp.add_port(std::move(port).value()));
+    port_mtu = dp.port(dp_port)->mtu();
     controller::Ofproto& bridge = xlate_.add_bridge(iface.bridge);
     xlate_.attach_port(bridge, of_number, dp_port, config.name, iface.vlans);
     xlate_.set_port_config(bridge, of_number, iface.port_config);
@@ -523,6 +535,7 @@ void Bridges::attach(Iface& iface) {
   iface.ofport = ofport;
   iface.ifindex = info ? info.value().ifindex : 0;
   iface.stats = {};
+  iface.port_mtu = port_mtu;
   iface.attached_at = clock_.now();
   announce_port(iface, controller::ofp::PortReason::kAdd);
 }
@@ -610,14 +623,18 @@ Result<void> Bridges::refresh_status() {
   return write_status(std::nullopt);
 }
 
-void Bridges::pull_stats() {
+std::vector<datapath::DatapathPortInfo> Bridges::pull_stats() {
   auto ports = forwarding_.call([](Datapath& dp) { return dp.ports(); });
-  std::map<uint32_t, const datapath::PortStats*> by_number;
-  for (const auto& p : ports) by_number[p.number] = &p.stats;
+  std::map<uint32_t, const datapath::DatapathPortInfo*> by_number;
+  for (const auto& p : ports) by_number[p.number] = &p;
   for (auto& [name, iface] : ifaces_) {
     if (!iface.dp_port) continue;
-    if (auto it = by_number.find(*iface.dp_port); it != by_number.end()) iface.stats = *it->second;
+    if (auto it = by_number.find(*iface.dp_port); it != by_number.end()) {
+      iface.stats = it->second->stats;
+      iface.port_mtu = it->second->mtu;
+    }
   }
+  return ports;
 }
 
 InterfaceStatus Bridges::status_of(const Iface& iface) const {
@@ -635,7 +652,13 @@ InterfaceStatus Bridges::status_of(const Iface& iface) const {
     return s;
   }
   s.ofport = iface.ofport;
-  if (auto info = datapath::read_netdev_info(iface.config.name)) {
+  if (!has_device(iface.config)) {
+    // A tunnel: its MTU is what fits in the underlay; its link is up while a route leads to
+    // the remote end (no route: no MTU either).
+    if (iface.port_mtu > 0) s.mtu = iface.port_mtu;
+    s.admin_state = "up";
+    s.link_state = iface.port_mtu > 0 ? "up" : "down";
+  } else if (auto info = datapath::read_netdev_info(iface.config.name)) {
     s.mac_in_use = datapath::format_mac(info.value().mac);
     s.mtu = info.value().mtu;
     s.admin_state = info.value().up ? "up" : "down";
@@ -675,7 +698,7 @@ void Bridges::close_all() {
 }
 
 std::string Bridges::dpif_show() {
-  pull_stats();
+  const auto ports = pull_stats();
   auto stats = forwarding_.call([](Datapath& dp) { return dp.stats(); });
   std::ostringstream out;
   out << "netdev@vswitch: hit:" << stats.emc_hits + stats.megaflow_hits
@@ -695,10 +718,22 @@ std::string Bridges::dpif_show() {
       }
       const datapath::PortStats& s = iface->stats;
       out << "    " << iface->config.name << " " << iface->ofport << "/" << *iface->dp_port << ": ("
-          << type << ") rx:" << s.rx_packets << " pkts " << s.rx_bytes << " bytes " << s.rx_dropped
+          << type << (has_device(iface->config) ? "" : options_text(iface->config.options))
+          << ") rx:" << s.rx_packets << " pkts " << s.rx_bytes << " bytes " << s.rx_dropped
           << " dropped, tx:" << s.tx_packets << " pkts " << s.tx_bytes << " bytes " << s.tx_dropped
           << " dropped " << s.tx_errors << " errors\n";
     }
+  }
+  // Datapath ports in no bridge: the receiver of every GRE port (gre_sys); coverage/show says
+  // why it dropped what it dropped.
+  std::set<uint32_t> bridged;
+  for (const auto& [name, iface] : ifaces_) {
+    if (iface.dp_port) bridged.insert(*iface.dp_port);
+  }
+  for (const auto& p : ports) {
+    if (bridged.contains(p.number)) continue;
+    out << "  " << p.name << " -/" << p.number << ": rx:" << p.stats.rx_packets << " pkts "
+        << p.stats.rx_bytes << " bytes " << p.stats.rx_dropped << " dropped\n";
   }
   return out.str();
 }

@@ -84,6 +84,7 @@ class Bridges {
     int64_t ofport = -1;  // as written to the database: 65534 for the bridge's local port
     int ifindex = 0;      // of the device the port is attached to
     datapath::PortStats stats;
+    int port_mtu = 0;  // Port::mtu(): a tunnel's inner MTU; 0 for a port with a device
     vlan::PortVlans vlans;                // its Port's 802.1Q rules, as NORMAL applies them
     Clock::TimePoint attached_at{};       // for OpenFlow port stats' duration
     controller::ofp::PortDesc announced;  // in the last port-status sent to controllers
@@ -98,7 +99,9 @@ class Bridges {
   // Live reconfiguration of the interface's VLAN rules (its Port's tag, trunks, vlan_mode).
   void set_vlans(Iface& iface, const vlan::PortVlans& vlans);
   int64_t allocate_ofport(const Iface& iface) const;
-  void pull_stats();  // the datapath's port counters into ifaces_
+  // The datapath's port counters (and tunnels' MTUs) into ifaces_; returns every datapath port,
+  // those in no bridge (gre_sys) too.
+  std::vector<datapath::DatapathPortInfo> pull_stats();
   InterfaceStatus status_of(const Iface& iface) const;
   // True if the event concerned one of our interfaces.
   bool handle_link_event(const datapath::LinkEvent& event);

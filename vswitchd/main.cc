@@ -34,6 +34,7 @@
 #include "ovsdb/daemon.h"
 #include "ovsdb/database.h"
 #include "ovsdb/watch.h"
+#include "tunnels/gre_port.h"
 #include "vswitchd/bridges.h"
 
 namespace vs::vswitchd {
@@ -266,6 +267,17 @@ int run(const Options& options, Detacher& detacher) {
   if (!forwarding) return fail(forwarding.error().message);
   datapath::PortFactory factory;
   datapath::register_builtin_ports(factory);
+  // GRE ports receive through one socket, gre_sys, a datapath port in no bridge
+  // (tunnels/gre_port.h). Without it (no CAP_NET_RAW) GRE ports fail to open, saying why.
+  auto gre_tunnels = tunnels::GreTunnels::create();
+  tunnels::register_gre_port(factory, gre_tunnels);
+  if (auto receiver = tunnels::GreReceiver::open(gre_tunnels); !receiver) {
+    log::get("tunnels")->warn("{}: GRE ports will not work", receiver.error().message);
+  } else if (auto added = forwarding.value()->call(
+                 [&](datapath::Datapath& d) { return d.add_port(std::move(receiver).value()); });
+             !added) {
+    log::get("tunnels")->warn("{}: GRE ports will not work", added.error().message);
+  }
   asio::io_context io;
   Bridges bridges(*db.value(), *forwarding.value(), xlate, factory, io, options.rundir, clock);
   ControlServer server(io);

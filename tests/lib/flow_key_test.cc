@@ -632,7 +632,7 @@ TEST(ParseFlow, RandomMutationsNeverCrash) {
 }
 
 TEST(DropReason, NamesAreUniqueSnakeCaseWithDescriptions) {
-  EXPECT_EQ(kDropReasonCount, 23u);
+  EXPECT_EQ(kDropReasonCount, 24u);
   EXPECT_EQ(drop_reason_name(DropReason::kTruncatedEthernet), "truncated_ethernet");
   std::set<std::string_view> names;
   for (size_t i = 0; i < kDropReasonCount; ++i) {

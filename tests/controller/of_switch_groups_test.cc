@@ -343,6 +343,32 @@ TEST_F(OfGroupsTest, TraceShowsTheBucketsAndTheRewrites) {
       << out;
 }
 
+// A GRE port's received key is the flow's tunnel_id; a flow that sets it makes the datapath
+// carry the new key to the output, where a key=flow GRE port sends it (tunnels/gre_port.h).
+TEST_F(OfGroupsTest, TunnelIdIsMatchedAndSetForTheTunnelPorts) {
+  Match keyed = udp_match(1);
+  keyed.push_back(Oxm::exact(OxmField::kTunnelId, 100));
+  ASSERT_TRUE(request({1, flow(20, keyed, {Action::output(3)})}).empty());
+  ASSERT_TRUE(
+      request({2, flow(10, udp_match(1), {set(OxmField::kTunnelId, 400), Action::output(2)})})
+          .empty());
+  auto trace = [&](uint64_t tunnel_id) {
+    FlowKey key{};
+    EXPECT_FALSE(parse_flow(Udp4{}.frame(), 1, &key));
+    key.tunnel_id = tunnel_id;
+    return thread_->call(
+        [&](datapath::Datapath&) { return xlate_.trace(*xlate_.bridge("br0"), key); });
+  };
+  const std::string keyed_out = trace(100);
+  EXPECT_NE(keyed_out.find("Datapath actions: output:3(p3)\n"), std::string::npos) << keyed_out;
+  const std::string set_out = trace(0);
+  EXPECT_NE(set_out.find("Datapath actions: set(tunnel_id=0x190),output:2(p2)\n"),
+            std::string::npos)
+      << set_out;
+  const std::string same_out = trace(400);  // already 400: nothing to write
+  EXPECT_NE(same_out.find("Datapath actions: output:2(p2)\n"), std::string::npos) << same_out;
+}
+
 TEST_F(OfGroupsTest, AnExpiringTtlStopsThePacketAndTellsTheController) {
   ASSERT_TRUE(
       request({1, flow(10, udp_match(1),

@@ -162,7 +162,9 @@ void Datapath::process(uint32_t in_port, PacketBatch& batch) {
       packet.reset();
       continue;
     }
-    keys[n].tunnel_id = packet.tunnel_id;
+    keys[n].tunnel_id = packet.tunnel.id;
+    keys[n].tun_src = packet.tunnel.src;
+    keys[n].tun_dst = packet.tunnel.dst;
     packets[n++] = &packet;
   }
 
@@ -284,7 +286,7 @@ Packet Datapath::copy_of(const Packet& packet) {
   std::memcpy(copy.data(), packet.data(), packet.size());
   copy.set_size(packet.size());
   copy.in_port = packet.in_port;
-  copy.tunnel_id = packet.tunnel_id;
+  copy.tunnel = packet.tunnel;
   return copy;
 }
 

@@ -56,7 +56,7 @@ class Port {
   // exhausted). Never blocks. Received packets have in_port == 0: the caller sets it to this
   // port's number. A port that receives on behalf of others (tunnels/: the one GRE socket
   // behind every GRE port) sets in_port to the number of the port each frame belongs to
-  // instead, and tunnel_id to the key it came with.
+  // instead, and its tunnel metadata (key, outer addresses).
   virtual size_t rx_batch(PacketPool& pool, PacketBatch& batch) = 0;
 
   // Sends every non-empty packet in `batch` and consumes them all (see above). Never blocks:
@@ -77,9 +77,10 @@ class Port {
   // that parses what it receives (the GRE receiver) has any.
   virtual void add_drops(std::array<uint64_t, kDropReasonCount>& /*drops*/) const {}
 
-  // The largest frame payload the port carries without fragmenting, for a port with no device
-  // of its own to read it from (a tunnel: what fits in the underlay); 0 for the rest, whose
-  // device tells.
+  // For a port with no device of its own to read it from (a tunnel): the largest frame payload
+  // it carries without fragmenting (what fits in the underlay), 0 if it cannot send now (no
+  // route), or -1 if it can but has no single value (a tunnel whose flows choose the remote).
+  // 0 for the rest, whose device tells.
   virtual int mtu() const { return 0; }
 
   // The Interface name, e.g. "eth1".

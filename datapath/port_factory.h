@@ -52,6 +52,8 @@ class PortFactory {
 //   "afxdp": OVS's type for the same port, which is AF_XDP or an error, never AF_PACKET;
 //     options:xdp-mode is generic, native or best-effort (the default, as in OVS).
 //   "tap" and "internal" (TapPort), "macvtap" (MacvtapPort).
+// "gre" is not built in: vswitchd registers it from tunnels/ (tunnels/gre_port.h), which builds on
+// this layer.
 void register_builtin_ports(PortFactory& factory);
 
 }  // namespace vs::datapath

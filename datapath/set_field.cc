@@ -359,6 +359,7 @@ size_t header_field_size(HeaderField field) {
     case HeaderField::kArpSpa:
     case HeaderField::kArpTpa:
     case HeaderField::kIpv6Label:
+    case HeaderField::kTunnelDst:
       return 4;
     case HeaderField::kIpv6Src:
     case HeaderField::kIpv6Dst:
@@ -444,6 +445,8 @@ std::string_view header_field_name(HeaderField field) {
       return "nd_tll";
     case HeaderField::kTunnelId:
       return "tunnel_id";
+    case HeaderField::kTunnelDst:
+      return "tunnel_dst";
   }
   return "unknown";
 }
@@ -464,6 +467,7 @@ std::string format_set_field(const SetField& set) {
     case HeaderField::kIpv4Dst:
     case HeaderField::kArpSpa:
     case HeaderField::kArpTpa:
+    case HeaderField::kTunnelDst:
       value = format_ipv4(v);
       break;
     case HeaderField::kIpv6Src:
@@ -558,15 +562,23 @@ bool apply_set_field(std::span<uint8_t> frame, const SetField& set) {
     case HeaderField::kNdTll:
       return set_nd(frame, at, kNdOptionTargetLinkAddress, v);
     case HeaderField::kTunnelId:
+    case HeaderField::kTunnelDst:
       return false;
   }
   return false;
 }
 
 bool apply_set_field(Packet& packet, const SetField& set) {
-  if (set.field != HeaderField::kTunnelId) return apply_set_field(packet.frame(), set);
-  packet.tunnel_id = load_be64(set.value.data());
-  return true;
+  switch (set.field) {
+    case HeaderField::kTunnelId:
+      packet.tunnel.id = load_be64(set.value.data());
+      return true;
+    case HeaderField::kTunnelDst:
+      packet.tunnel.dst = load_be32(set.value.data());
+      return true;
+    default:
+      return apply_set_field(packet.frame(), set);
+  }
 }
 
 }  // namespace vs::datapath

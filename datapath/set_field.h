@@ -38,9 +38,10 @@ enum class HeaderField : uint8_t {
   kNdTarget,  // Target address of a neighbour solicitation or advertisement (ICMPv6 135/136).
   kNdSll,     // MAC of a solicitation's source link-layer address option.
   kNdTll,     // MAC of an advertisement's target link-layer address option.
-  // Not a header: the packet's tunnel_id metadata, the key a GRE port with key=flow sends
-  // (8 bytes, big-endian).
+  // Not headers: the packet's tunnel metadata (lib/packet.h), the key a GRE port with key=flow
+  // sends (8 bytes, big-endian) and where one with remote_ip=flow sends (an IPv4 address).
   kTunnelId,
+  kTunnelDst,
 };
 
 // One field and its new value, in network byte order and left-aligned in `value`: MACs 6 bytes
@@ -80,9 +81,9 @@ std::string format_set_field(const SetField& set);
 // link-layer address option of length 1 in a well-formed option list (every option's length
 // non-zero and inside the message); the first such option is written. The frame is Ethernet with
 // any number of 802.1Q/802.1ad tags. Reads and writes only inside `frame`; never allocates.
-// kTunnelId is not in the frame: this returns false for it.
+// kTunnelId and kTunnelDst are not in the frame: this returns false for them.
 bool apply_set_field(std::span<uint8_t> frame, const SetField& set);
-// As above, and kTunnelId sets packet.tunnel_id.
+// As above, and kTunnelId / kTunnelDst set packet.tunnel.id / .dst.
 bool apply_set_field(Packet& packet, const SetField& set);
 
 }  // namespace vs::datapath

@@ -19,7 +19,7 @@ namespace vs {
 // Layout. Fields are in wire order (metadata, L2, L3, L4), multi-byte fields hold network byte
 // order, and there is no implicit padding (static_asserts below), so `FlowKey{}` is all zero
 // bytes and a key can be compared, masked and hashed as raw 64-bit words. A field that does not
-// apply to the frame is zero. sizeof(FlowKey) == 120 (15 words).
+// apply to the frame is zero. sizeof(FlowKey) == 128 (16 words).
 //
 // Parsing rules (parse_flow):
 // - Ethernet II. One VLAN tag with TPID 0x8100 (802.1Q) or 0x88a8 (802.1ad) is parsed:
@@ -76,6 +76,9 @@ struct alignas(8) FlowKey {
   // Not from the frame (the parser leaves them 0), host byte order:
   uint64_t metadata;   // OpenFlow metadata, written between tables (write_metadata).
   uint64_t tunnel_id;  // The tunnel key a frame arrived with (GRE), OpenFlow tunnel_id.
+  uint32_t tun_src;    // The outer IPv4 source and destination a tunnelled frame arrived
+  uint32_t tun_dst;    // with (OVS tun_src, tun_dst); tun_dst set: where a remote_ip=flow
+                       // GRE port sends it.
 };
 
 // A mask has the key's layout: a 1 bit means "this bit matters".
@@ -83,7 +86,7 @@ using FlowMask = FlowKey;
 
 inline constexpr size_t kFlowKeyWords = sizeof(FlowKey) / sizeof(uint64_t);
 static_assert(sizeof(FlowKey) % sizeof(uint64_t) == 0);
-static_assert(sizeof(FlowKey) == 120);
+static_assert(sizeof(FlowKey) == 128);
 static_assert(std::is_trivially_copyable_v<FlowKey>);
 static_assert(std::has_unique_object_representations_v<FlowKey>, "FlowKey must have no padding");
 

@@ -32,31 +32,40 @@ static_assert(kPacketBufferSize % kPacketBufferAlign == 0);
 
 class PacketPool;
 
+// What a tunnel port received a frame with, or what a flow set for the tunnel port it goes out
+// of (FlowKey's tunnel_id, tun_src, tun_dst; IPv4 addresses in host byte order; 0: none).
+struct TunnelMetadata {
+  uint64_t id = 0;   // the key: sent by a key=flow GRE port
+  uint32_t src = 0;  // the outer source
+  uint32_t dst = 0;  // the outer destination: where a remote_ip=flow GRE port sends
+  bool operator==(const TunnelMetadata&) const = default;
+};
+
 // A move-only handle on one pool buffer. A Packet is either empty (default-constructed,
 // moved-from, reset(), or a failed PacketPool::allocate()) or owns exactly one buffer, which it
 // gives back to the pool it came from when destroyed or reset. Accessors on an empty Packet
 // return nullptr / zero / empty spans, and push_front() on it returns nullptr.
 //
 // Layout of the buffer: [ headroom | frame (data(), size()) | tailroom ]. A fresh packet has
-// kPacketHeadroom bytes of headroom, size() == 0, in_port == 0, tunnel_id == 0.
+// kPacketHeadroom bytes of headroom, size() == 0, in_port == 0, no tunnel metadata.
 class Packet {
  public:
   Packet() = default;
   Packet(Packet&& other) noexcept
       : in_port(other.in_port),
-        tunnel_id(other.tunnel_id),
+        tunnel(other.tunnel),
         pool_(std::exchange(other.pool_, nullptr)),
         buffer_(std::exchange(other.buffer_, nullptr)),
         offset_(std::exchange(other.offset_, 0)),
         size_(std::exchange(other.size_, 0)) {
     other.in_port = 0;
-    other.tunnel_id = 0;
+    other.tunnel = {};
   }
   Packet& operator=(Packet&& other) noexcept {
     if (this != &other) {
       reset();
       in_port = std::exchange(other.in_port, 0);
-      tunnel_id = std::exchange(other.tunnel_id, 0);
+      tunnel = std::exchange(other.tunnel, {});
       pool_ = std::exchange(other.pool_, nullptr);
       buffer_ = std::exchange(other.buffer_, nullptr);
       offset_ = std::exchange(other.offset_, 0);
@@ -113,10 +122,9 @@ class Packet {
     return true;
   }
 
-  // Metadata: the datapath port number the frame arrived on, and the tunnel key it arrived with
-  // (a GRE key; 0 when none), which a tunnel port with key=flow sends with.
+  // Metadata: the datapath port number the frame arrived on, and its tunnel metadata.
   uint32_t in_port = 0;
-  uint64_t tunnel_id = 0;
+  TunnelMetadata tunnel;
 
  private:
   friend class PacketPool;
@@ -198,7 +206,7 @@ inline void Packet::reset() {
   offset_ = 0;
   size_ = 0;
   in_port = 0;
-  tunnel_id = 0;
+  tunnel = {};
 }
 
 // Up to kMaxBurst packets in a fixed array (no heap). Packets in a batch may come from different

@@ -2,8 +2,8 @@
 #include "tunnels/gre_port.h"
 
 #include <arpa/inet.h>
-#include <linux/filter.h>
 #include <netinet/ip.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -17,25 +17,16 @@ namespace vs::tunnels {
 namespace {
 
 constexpr int kDefaultTtl = 64;  // ttl=inherit for a frame that is not IP
+constexpr int kReceiveBuffer = 8 << 20;  // the socket's receive buffer, bytes
+// The largest outer IPv4 header (with options) and GRE header: 76 of the 128 bytes of headroom.
+constexpr size_t kOuterHeadersRoom = 60 + kGreMaxHeaderLen;
+static_assert(kOuterHeadersRoom <= kPacketHeadroom);
 
 std::string ipv4_text(uint32_t address) {
   in_addr a{htonl(address)};
   char text[INET_ADDRSTRLEN] = {};
   inet_ntop(AF_INET, &a, text, sizeof text);
   return text;
-}
-
-Result<UniqueFd> gre_socket(const std::string& who) {
-  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoGre));
-  if (!fd) return make_error(who + ": raw GRE socket: " + std::strerror(errno));
-  return fd;
-}
-
-Result<void> set_int_option(int fd, int level, int option, int value, const std::string& what) {
-  if (::setsockopt(fd, level, option, &value, sizeof value) != 0) {
-    return make_error(what + ": " + std::strerror(errno));
-  }
-  return boost::outcome_v2::success();
 }
 
 // The inner frame's IP TOS and TTL (hop limit), behind any VLAN tags; nullopt if it is not IP.
@@ -67,6 +58,24 @@ std::optional<InnerIp> inner_ip(std::span<const uint8_t> frame) {
 
 // --- GreTunnels ---------------------------------------------------------------------------
 
+Result<std::shared_ptr<GreTunnels>> GreTunnels::open() {
+  UniqueFd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoGre));
+  if (!fd) return make_error(std::string("raw GRE socket: ") + std::strerror(errno));
+  // No DF: the host fragments outer packets larger than the path MTU (gre_port.h).
+  const int dont = IP_PMTUDISC_DONT;
+  if (::setsockopt(fd.get(), IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof dont) != 0) {
+    return make_error(std::string("raw GRE socket: IP_MTU_DISCOVER: ") + std::strerror(errno));
+  }
+  // The default receive buffer (~200 KiB) holds a few milliseconds of a burst, less than the
+  // forwarding thread may be away; AF_PACKET and AF_XDP ports have rings of this order. FORCE
+  // goes past net.core.rmem_max (root); without it, what rmem_max allows.
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) !=
+      0) {
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
+  }
+  return std::shared_ptr<GreTunnels>(new GreTunnels(std::move(fd)));
+}
+
 GrePort* GreTunnels::find(uint32_t remote, uint32_t local, std::optional<uint32_t> key) const {
   GrePort* best = nullptr;
   int best_score = -1;
@@ -75,7 +84,7 @@ GrePort* GreTunnels::find(uint32_t remote, uint32_t local, std::optional<uint32_
     if (c.remote_ip && *c.remote_ip != remote) continue;
     if (c.local_ip && *c.local_ip != local) continue;
     if (!c.in_key.flow && key.value_or(0) != c.in_key.value) continue;
-    const int score = (c.in_key.flow ? 0 : 2) + (c.local_ip ? 1 : 0);
+    const int score = (c.remote_ip ? 4 : 0) + (c.in_key.flow ? 0 : 2) + (c.local_ip ? 1 : 0);
     if (score > best_score) {
       best = port;
       best_score = score;
@@ -105,40 +114,34 @@ Result<std::unique_ptr<GrePort>> GrePort::open(const std::string& name,
   auto config = parse_gre_options(options);
   if (!config) return make_error(who + ": " + config.error().message);
   const GreConfig& c = config.value();
-  if (!c.remote_ip) return make_error(who + ": options:remote_ip=flow is not supported yet");
 
-  VS_ASSIGN(UniqueFd fd, gre_socket(who));
-  // Every GRE packet reaches every raw GRE socket; GreReceiver takes them, this one takes none.
-  sock_filter drop_all{BPF_RET | BPF_K, 0, 0, 0};
-  sock_fprog program{1, &drop_all};
-  if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
-    return make_error(who + ": socket filter: " + std::strerror(errno));
-  }
   if (c.local_ip) {
+    // The source of every packet this port sends (IP_PKTINFO): refused now if not this host's.
+    UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     sockaddr_in local{};
     local.sin_family = AF_INET;
     local.sin_addr.s_addr = htonl(*c.local_ip);
-    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+    if (!probe ||
+        ::bind(probe.get(), reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
       return make_error(
           who + ": options:local_ip=" + ipv4_text(*c.local_ip) + ": " +
           (errno == EADDRNOTAVAIL ? "not an address of this host" : std::strerror(errno)));
     }
   }
-  // No DF: the host fragments outer packets larger than the path MTU (gre_port.h).
-  VS_TRY(set_int_option(fd.get(), IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT,
-                        who + ": IP_MTU_DISCOVER"));
-  if (c.ttl) VS_TRY(set_int_option(fd.get(), IPPROTO_IP, IP_TTL, *c.ttl, who + ": IP_TTL"));
-  if (c.tos) VS_TRY(set_int_option(fd.get(), IPPROTO_IP, IP_TOS, *c.tos, who + ": IP_TOS"));
+  // The port's fd for the datapath's epoll: an eventfd nobody writes, since its frames come in
+  // through the shared socket (gre_sys).
+  UniqueFd idle(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!idle) return make_error(who + ": eventfd: " + std::strerror(errno));
 
   std::string holder;
   if (!tunnels->claim({c.remote_ip, c.local_ip, c.in_key}, name, &holder)) {
     return make_error(who + ": " + holder +
                       " already receives with the same remote_ip, local_ip and key");
   }
-  return std::unique_ptr<GrePort>(new GrePort(name, c, std::move(fd), std::move(tunnels)));
+  return std::unique_ptr<GrePort>(new GrePort(name, c, std::move(idle), std::move(tunnels)));
 }
 
-GrePort::GrePort(const std::string& name, const GreConfig& config, UniqueFd socket,
+GrePort::GrePort(const std::string& name, const GreConfig& config, UniqueFd idle,
                  std::shared_ptr<GreTunnels> tunnels)
     : Port(name),
       config_(config),
@@ -147,11 +150,8 @@ GrePort::GrePort(const std::string& name, const GreConfig& config, UniqueFd sock
                                  ? std::optional<uint32_t>(config.out_key.value)
                                  : std::nullopt,
                              config.csum, false}),
-      socket_(std::move(socket)),
-      tunnels_(std::move(tunnels)) {
-  remote_.sin_family = AF_INET;
-  remote_.sin_addr.s_addr = htonl(*config.remote_ip);
-}
+      idle_(std::move(idle)),
+      tunnels_(std::move(tunnels)) {}
 
 GrePort::~GrePort() {
   if (number_ != 0) tunnels_->remove(this);
@@ -168,52 +168,69 @@ size_t GrePort::rx_batch(PacketPool&, PacketBatch&) { return 0; }
 void GrePort::tx_batch(PacketBatch&& batch) {
   mmsghdr msgs[kMaxBurst];
   iovec iovs[kMaxBurst];
-  // Room for an IP_TTL and an IP_TOS message per packet, for ttl/tos=inherit.
-  alignas(cmsghdr) uint8_t controls[kMaxBurst][2 * CMSG_SPACE(sizeof(int))];
+  sockaddr_in remotes[kMaxBurst];
+  // The outer header's TTL and TOS and, with local_ip, its source: per packet, since the socket
+  // is every GRE port's.
+  constexpr size_t kControlSpace = 2 * CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo));
+  alignas(cmsghdr) uint8_t controls[kMaxBurst][kControlSpace];
   size_t frame_bytes[kMaxBurst];
   unsigned n = 0;
-  const bool inherit = !config_.ttl || !config_.tos;
   for (Packet& packet : batch) {
     if (!packet) continue;
+    // remote_ip=flow: where the flow sent it (tun_dst); a packet it gave none goes nowhere.
+    const uint32_t remote = config_.remote_ip.value_or(packet.tunnel.dst);
+    if (remote == 0) {
+      ++stats_.tx_errors;
+      continue;
+    }
     const size_t bytes = packet.size();
     std::optional<InnerIp> ip;
-    if (inherit) ip = inner_ip(packet.frame());
+    if (!config_.ttl || !config_.tos) ip = inner_ip(packet.frame());
     const std::optional<uint32_t> key =
-        config_.out_key.flow ? std::optional<uint32_t>(static_cast<uint32_t>(packet.tunnel_id))
+        config_.out_key.flow ? std::optional<uint32_t>(static_cast<uint32_t>(packet.tunnel.id))
                              : std::nullopt;
     if (!header_.push(packet, 0, key)) {
       ++stats_.tx_dropped;
       continue;
     }
     iovs[n] = {packet.data(), packet.size()};
+    remotes[n] = {};
+    remotes[n].sin_family = AF_INET;
+    remotes[n].sin_addr.s_addr = htonl(remote);
     msghdr& msg = msgs[n].msg_hdr;
     msg = {};
-    msg.msg_name = &remote_;
-    msg.msg_namelen = sizeof remote_;
+    msg.msg_name = &remotes[n];
+    msg.msg_namelen = sizeof remotes[n];
     msg.msg_iov = &iovs[n];
     msg.msg_iovlen = 1;
-    if (inherit) {
-      msg.msg_control = controls[n];
-      msg.msg_controllen = sizeof controls[n];
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-      size_t used = 0;
-      auto add = [&](int type, int value) {
-        cmsg->cmsg_level = IPPROTO_IP;
-        cmsg->cmsg_type = type;
-        cmsg->cmsg_len = CMSG_LEN(sizeof value);
-        std::memcpy(CMSG_DATA(cmsg), &value, sizeof value);
-        used += CMSG_SPACE(sizeof value);
-        cmsg = CMSG_NXTHDR(&msg, cmsg);
-      };
-      if (!config_.ttl) add(IP_TTL, ip ? ip->ttl : kDefaultTtl);
-      if (!config_.tos) add(IP_TOS, ip ? ip->tos : 0);
-      msg.msg_controllen = used;
+    msg.msg_control = controls[n];
+    msg.msg_controllen = kControlSpace;
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    size_t used = 0;
+    auto add = [&](int type, const void* value, size_t size) {
+      cmsg->cmsg_level = IPPROTO_IP;
+      cmsg->cmsg_type = type;
+      cmsg->cmsg_len = CMSG_LEN(size);
+      std::memcpy(CMSG_DATA(cmsg), value, size);
+      used += CMSG_SPACE(size);
+      cmsg = CMSG_NXTHDR(&msg, cmsg);
+    };
+    // ttl=inherit from a frame that is not IP, or whose TTL is 0 (the kernel refuses 0): 64.
+    const int ttl = config_.ttl ? *config_.ttl : ip && ip->ttl != 0 ? ip->ttl : kDefaultTtl;
+    const int tos = config_.tos ? *config_.tos : ip ? ip->tos : 0;
+    add(IP_TTL, &ttl, sizeof ttl);
+    add(IP_TOS, &tos, sizeof tos);
+    if (config_.local_ip) {
+      in_pktinfo source{};
+      source.ipi_spec_dst.s_addr = htonl(*config_.local_ip);
+      add(IP_PKTINFO, &source, sizeof source);
     }
+    msg.msg_controllen = used;
     frame_bytes[n] = bytes;
     ++n;
   }
   for (unsigned next = 0; next < n;) {
-    const int sent = ::sendmmsg(socket_.get(), msgs + next, n - next, MSG_DONTWAIT);
+    const int sent = ::sendmmsg(tunnels_->fd(), msgs + next, n - next, MSG_DONTWAIT);
     if (sent > 0) {
       for (int i = 0; i < sent; ++i) {
         ++stats_.tx_packets;
@@ -234,9 +251,12 @@ void GrePort::tx_batch(PacketBatch&& batch) {
 }
 
 int GrePort::mtu() const {
+  if (!config_.remote_ip) return -1;  // each flow chooses its destination
   // A connected UDP socket asks the routing table for the path MTU without sending anything.
   UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  sockaddr_in remote = remote_;
+  sockaddr_in remote{};
+  remote.sin_family = AF_INET;
+  remote.sin_addr.s_addr = htonl(*config_.remote_ip);
   remote.sin_port = htons(9);  // any port: connect() on UDP only looks up the route
   if (!probe ||
       ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&remote), sizeof remote) != 0) {
@@ -251,13 +271,8 @@ int GrePort::mtu() const {
 
 // --- GreReceiver --------------------------------------------------------------------------
 
-Result<std::unique_ptr<GreReceiver>> GreReceiver::open(std::shared_ptr<GreTunnels> tunnels) {
-  VS_ASSIGN(UniqueFd fd, gre_socket(kName));
-  return std::unique_ptr<GreReceiver>(new GreReceiver(std::move(fd), std::move(tunnels)));
-}
-
-GreReceiver::GreReceiver(UniqueFd socket, std::shared_ptr<GreTunnels> tunnels)
-    : Port(kName), socket_(std::move(socket)), tunnels_(std::move(tunnels)) {}
+GreReceiver::GreReceiver(std::shared_ptr<GreTunnels> tunnels)
+    : Port(kName), tunnels_(std::move(tunnels)) {}
 
 size_t GreReceiver::rx_batch(PacketPool& pool, PacketBatch& batch) {
   const size_t room = std::min(kMaxBurst - batch.size(), pool.available());
@@ -267,6 +282,9 @@ size_t GreReceiver::rx_batch(PacketPool& pool, PacketBatch& batch) {
   iovec iovs[kMaxBurst];
   for (size_t i = 0; i < room; ++i) {
     packets[i] = pool.allocate();
+    // The outer headers go into the headroom, so that the frame behind them may be as large as
+    // any other port's (kMaxFrameSize).
+    packets[i].push_front(kOuterHeadersRoom);
     const std::span<uint8_t> space = packets[i].tail_buffer();
     iovs[i] = {space.data(), space.size()};
     msgs[i].msg_hdr = {};
@@ -274,7 +292,7 @@ size_t GreReceiver::rx_batch(PacketPool& pool, PacketBatch& batch) {
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
   const int got =
-      ::recvmmsg(socket_.get(), msgs, static_cast<unsigned>(room), MSG_DONTWAIT, nullptr);
+      ::recvmmsg(tunnels_->fd(), msgs, static_cast<unsigned>(room), MSG_DONTWAIT, nullptr);
   if (got <= 0) return 0;
   size_t delivered = 0;
   for (int i = 0; i < got; ++i) {
@@ -318,7 +336,7 @@ std::optional<DropReason> GreReceiver::deliver(Packet& packet) {
   packet.set_size(total_len);
   packet.pull_front(header_len + gre.header_len);
   packet.in_port = port->number();
-  packet.tunnel_id = gre.key.value_or(0);
+  packet.tunnel = {gre.key.value_or(0), remote, local};
   port->count_rx(packet.size());
   return std::nullopt;
 }

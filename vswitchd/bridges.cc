@@ -393,7 +393,11 @@ controller::ofp::PortDesc Bridges::describe_port(const std::string& name,
   ofp::PortDesc port;
   port.port_no = openflow_port(iface.ofport);
   port.name = name;
-  if (auto info = datapath::read_netdev_info(name)) {
+  if (!has_device(iface.config)) {
+    // A tunnel is live while a route leads to its remote end (status_of).
+    port.config = iface.port_config;
+    port.state = iface.port_mtu != 0 ? ofp::kPortStateLive : ofp::kPortStateLinkDown;
+  } else if (auto info = datapath::read_netdev_info(name)) {
     port.hw_addr = info.value().mac;
     port.config = (info.value().up ? 0 : ofp::kPortConfigDown) | iface.port_config;
     port.state = info.value().running ? ofp::kPortStateLive : ofp::kPortStateLinkDown;
@@ -654,10 +658,10 @@ InterfaceStatus Bridges::status_of(const Iface& iface) const {
   s.ofport = iface.ofport;
   if (!has_device(iface.config)) {
     // A tunnel: its MTU is what fits in the underlay; its link is up while a route leads to
-    // the remote end (no route: no MTU either).
+    // the remote end (no route: mtu 0), or always with remote_ip=flow (mtu -1: datapath/port.h).
     if (iface.port_mtu > 0) s.mtu = iface.port_mtu;
     s.admin_state = "up";
-    s.link_state = iface.port_mtu > 0 ? "up" : "down";
+    s.link_state = iface.port_mtu != 0 ? "up" : "down";
   } else if (auto info = datapath::read_netdev_info(iface.config.name)) {
     s.mac_in_use = datapath::format_mac(info.value().mac);
     s.mtu = info.value().mtu;

@@ -84,7 +84,7 @@ class Bridges {
     int64_t ofport = -1;  // as written to the database: 65534 for the bridge's local port
     int ifindex = 0;      // of the device the port is attached to
     datapath::PortStats stats;
-    int port_mtu = 0;  // Port::mtu(): a tunnel's inner MTU; 0 for a port with a device
+    int port_mtu = 0;  // Port::mtu(): a tunnel's inner MTU (0: no route, -1: flow-chosen)
     vlan::PortVlans vlans;                // its Port's 802.1Q rules, as NORMAL applies them
     Clock::TimePoint attached_at{};       // for OpenFlow port stats' duration
     controller::ofp::PortDesc announced;  // in the last port-status sent to controllers

@@ -267,16 +267,21 @@ int run(const Options& options, Detacher& detacher) {
   if (!forwarding) return fail(forwarding.error().message);
   datapath::PortFactory factory;
   datapath::register_builtin_ports(factory);
-  // GRE ports receive through one socket, gre_sys, a datapath port in no bridge
-  // (tunnels/gre_port.h). Without it (no CAP_NET_RAW) GRE ports fail to open, saying why.
-  auto gre_tunnels = tunnels::GreTunnels::create();
-  tunnels::register_gre_port(factory, gre_tunnels);
-  if (auto receiver = tunnels::GreReceiver::open(gre_tunnels); !receiver) {
-    log::get("tunnels")->warn("{}: GRE ports will not work", receiver.error().message);
-  } else if (auto added = forwarding.value()->call(
-                 [&](datapath::Datapath& d) { return d.add_port(std::move(receiver).value()); });
-             !added) {
-    log::get("tunnels")->warn("{}: GRE ports will not work", added.error().message);
+  // GRE ports send and receive through one socket; its receiver, gre_sys, is a datapath port in
+  // no bridge (tunnels/gre_port.h). Without it (no CAP_NET_RAW) GRE ports fail to open, saying
+  // why.
+  if (auto gre = tunnels::GreTunnels::open(); !gre) {
+    factory.register_kind("gre",
+                          [why = gre.error().message](const datapath::PortConfig& port)
+                              -> Result<std::unique_ptr<datapath::Port>> {
+                            return make_error("interface " + port.name + ": " + why);
+                          });
+  } else {
+    tunnels::register_gre_port(factory, gre.value());
+    auto receiver = std::make_unique<tunnels::GreReceiver>(gre.value());
+    auto added = forwarding.value()->call(
+        [&](datapath::Datapath& d) { return d.add_port(std::move(receiver)); });
+    if (!added) log::get("tunnels")->warn("{}: GRE ports will not receive", added.error().message);
   }
   asio::io_context io;
   Bridges bridges(*db.value(), *forwarding.value(), xlate, factory, io, options.rundir, clock);

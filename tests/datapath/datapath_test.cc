@@ -2,7 +2,7 @@
 // private veth pair becomes busy-polled once frames arrive, cools down back into the epoll set
 // when they stop, and is woken by epoll again afterwards; removing a busy port forgets it.
 // Receiving for other ports (port.h, the GRE receiver's contract): frames keep the in_port and
-// tunnel_id their port gave them, ports learn their numbers, port drops reach the stats.
+// tunnel metadata their port gave them, ports learn their numbers, port drops reach the stats.
 #include "datapath/datapath.h"
 
 #include <gtest/gtest.h>
@@ -122,16 +122,16 @@ TEST_F(DatapathPollTest, RemovingABusyPortForgetsIt) {
 class RelayPort : public MemoryPort {
  public:
   RelayPort() : MemoryPort("relay") {}
-  void relay(std::vector<uint8_t> frame, uint32_t to, uint64_t tunnel_id) {
+  void relay(std::vector<uint8_t> frame, uint32_t to, TunnelMetadata tunnel) {
     inject(std::move(frame));
-    targets_.push_back({to, tunnel_id});
+    targets_.push_back({to, tunnel});
   }
   size_t rx_batch(PacketPool& pool, PacketBatch& batch) override {
     const size_t before = batch.size();
     const size_t got = MemoryPort::rx_batch(pool, batch);
     for (size_t i = 0; i < got; ++i) {
       batch[before + i].in_port = targets_.front().first;
-      batch[before + i].tunnel_id = targets_.front().second;
+      batch[before + i].tunnel = targets_.front().second;
       targets_.pop_front();
     }
     return got;
@@ -143,7 +143,7 @@ class RelayPort : public MemoryPort {
   uint32_t number_ = 0;
 
  private:
-  std::deque<std::pair<uint32_t, uint64_t>> targets_;
+  std::deque<std::pair<uint32_t, TunnelMetadata>> targets_;
 };
 
 // Remembers every key it is asked about and sends everything out of `out`.
@@ -171,15 +171,18 @@ TEST(DatapathRelayTest, FramesKeepThePortAndTunnelKeyTheirReceiverGaveThem) {
   const uint32_t relay_number = dp.value()->add_port(std::move(relay)).value();
   EXPECT_EQ(relay_port->number_, relay_number);
 
-  relay_port->relay(make_frame(kMacA, kMacB, 1, 46), tunnel_number, 100);
-  relay_port->relay(make_frame(kMacA, kMacB, 2, 46), 0, 0);  // 0: the relay's own frame
+  relay_port->relay(make_frame(kMacA, kMacB, 1, 46), tunnel_number, {100, 0xc6120002, 0xc6120001});
+  relay_port->relay(make_frame(kMacA, kMacB, 2, 46), 0, {});  // 0: the relay's own frame
   dp.value()->poll(milliseconds(0));
 
   ASSERT_EQ(upcall.keys.size(), 2u);
   EXPECT_EQ(upcall.keys[0].in_port, tunnel_number);
   EXPECT_EQ(upcall.keys[0].tunnel_id, 100u);
+  EXPECT_EQ(upcall.keys[0].tun_src, 0xc6120002u);
+  EXPECT_EQ(upcall.keys[0].tun_dst, 0xc6120001u);
   EXPECT_EQ(upcall.keys[1].in_port, relay_number);
   EXPECT_EQ(upcall.keys[1].tunnel_id, 0u);
+  EXPECT_EQ(upcall.keys[1].tun_src, 0u);
   EXPECT_EQ(sink_port->sent().size(), 2u);
   EXPECT_EQ(dp.value()->stats().drops[static_cast<size_t>(DropReason::kGreNoPort)], 3u);
 }

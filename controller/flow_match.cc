@@ -77,6 +77,14 @@ void set_field(const Oxm& oxm, FlowKey& key, FlowMask& mask) {
       key.tunnel_id = value;
       mask.tunnel_id = oxm.mask_number();
       break;
+    case F::kTunIpv4Src:  // host order, as the datapath fills it from the outer header
+      key.tun_src = static_cast<uint32_t>(value);
+      mask.tun_src = static_cast<uint32_t>(oxm.mask_number());
+      break;
+    case F::kTunIpv4Dst:
+      key.tun_dst = static_cast<uint32_t>(value);
+      mask.tun_dst = static_cast<uint32_t>(oxm.mask_number());
+      break;
     case F::kEthDst:
       set_wire(key.eth_dst, mask.eth_dst, oxm);
       break;
@@ -281,6 +289,8 @@ ofp::Match to_oxm_match(const FlowMatch& match) {
   }
 
   put.number(F::kTunnelId, key.tunnel_id, mask.tunnel_id, UINT64_MAX);
+  put.number(F::kTunIpv4Src, key.tun_src, mask.tun_src, UINT32_MAX);
+  put.number(F::kTunIpv4Dst, key.tun_dst, mask.tun_dst, UINT32_MAX);
   put.number(F::kMetadata, key.metadata, mask.metadata, UINT64_MAX);
   return out;
 }

@@ -64,7 +64,8 @@ std::vector<ofp::TableFeatures> table_features() {
     const auto field = static_cast<OxmField>(f);
     auto mapped = to_flow_match({ofp::Oxm::exact(field, 0)});
     if (!mapped && mapped.error() == ofp::err::kBadField) continue;
-    fields.push_back(ofp::oxm_header(field));
+    // Each in its own class: ovs-vswitchd lists tun_src / tun_dst with their NXM_1 headers too.
+    fields.push_back(ofp::oxm_type_header(field));
   }
   // The fields set_field takes: the codec's settable ones that translation can write.
   std::vector<uint32_t> setfields;
@@ -75,7 +76,7 @@ std::vector<ofp::TableFeatures> table_features() {
     std::vector<uint8_t> wire;
     ofp::encode_actions(*one.apply_actions, wire);
     if (ofp::decode_actions(wire) && Xlate::check_supported(one)) {
-      setfields.push_back(ofp::oxm_header(static_cast<OxmField>(f)));
+      setfields.push_back(ofp::oxm_type_header(static_cast<OxmField>(f)));
     }
   }
   std::vector<uint16_t> actions;

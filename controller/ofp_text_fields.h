@@ -90,10 +90,12 @@ enum Slot : uint8_t {
   kArpSha,   // also nd_sll
   kArpTha,   // also nd_tll
   kNdTarget,
+  kTunSrc,  // the tunnel's outer IPv4 addresses (Nicira's NXM_NX_TUN_IPV4_SRC / _DST)
+  kTunDst,
   kSlotCount,
 };
-inline constexpr uint8_t kSlotSize[kSlotCount] = {4,  8, 8, 6, 6, 2, 2, 4, 4, 16,
-                                                  16, 4, 1, 1, 2, 2, 6, 6, 16};
+inline constexpr uint8_t kSlotSize[kSlotCount] = {4, 8, 8, 6, 6, 2, 2, 4,  4, 16, 16,
+                                                  4, 1, 1, 2, 2, 6, 6, 16, 4, 4};
 
 struct Flow {
   std::array<Bytes16, kSlotCount> value{};

@@ -9,51 +9,63 @@ namespace {
 
 constexpr size_t kTlvHeader = 4;
 
-// Indexed by OxmField. value_bits 0: every bit of the field.
+// Indexed by OxmField: name, class, number, length, maskable, value_bits (0: every bit).
 constexpr OxmFieldInfo kFields[kOxmFieldCount] = {
-    {"in_port", 4, false, 0},
-    {"in_phy_port", 4, false, 0},
-    {"metadata", 8, true, 0},
-    {"eth_dst", 6, true, 0},
-    {"eth_src", 6, true, 0},
-    {"eth_type", 2, false, 0},
-    {"vlan_vid", 2, true, 0x1fff},
-    {"vlan_pcp", 1, false, 0x7},
-    {"ip_dscp", 1, false, 0x3f},
-    {"ip_ecn", 1, false, 0x3},
-    {"ip_proto", 1, false, 0},
-    {"ipv4_src", 4, true, 0},
-    {"ipv4_dst", 4, true, 0},
+    {"in_port", kOxmClassBasic, 0, 4, false, 0},
+    {"in_phy_port", kOxmClassBasic, 1, 4, false, 0},
+    {"metadata", kOxmClassBasic, 2, 8, true, 0},
+    {"eth_dst", kOxmClassBasic, 3, 6, true, 0},
+    {"eth_src", kOxmClassBasic, 4, 6, true, 0},
+    {"eth_type", kOxmClassBasic, 5, 2, false, 0},
+    {"vlan_vid", kOxmClassBasic, 6, 2, true, 0x1fff},
+    {"vlan_pcp", kOxmClassBasic, 7, 1, false, 0x7},
+    {"ip_dscp", kOxmClassBasic, 8, 1, false, 0x3f},
+    {"ip_ecn", kOxmClassBasic, 9, 1, false, 0x3},
+    {"ip_proto", kOxmClassBasic, 10, 1, false, 0},
+    {"ipv4_src", kOxmClassBasic, 11, 4, true, 0},
+    {"ipv4_dst", kOxmClassBasic, 12, 4, true, 0},
     // Transport ports take a mask as in Open vSwitch (ovs-ofctl sends tp_dst=0x1000/0xf000 so),
     // although OpenFlow 1.3 lists them as exact.
-    {"tcp_src", 2, true, 0},
-    {"tcp_dst", 2, true, 0},
-    {"udp_src", 2, true, 0},
-    {"udp_dst", 2, true, 0},
-    {"sctp_src", 2, true, 0},
-    {"sctp_dst", 2, true, 0},
-    {"icmpv4_type", 1, false, 0},
-    {"icmpv4_code", 1, false, 0},
-    {"arp_op", 2, false, 0},
-    {"arp_spa", 4, true, 0},
-    {"arp_tpa", 4, true, 0},
-    {"arp_sha", 6, true, 0},
-    {"arp_tha", 6, true, 0},
-    {"ipv6_src", 16, true, 0},
-    {"ipv6_dst", 16, true, 0},
-    {"ipv6_flabel", 4, true, 0xfffff},
-    {"icmpv6_type", 1, false, 0},
-    {"icmpv6_code", 1, false, 0},
-    {"ipv6_nd_target", 16, true, 0},
-    {"ipv6_nd_sll", 6, true, 0},
-    {"ipv6_nd_tll", 6, true, 0},
-    {"mpls_label", 4, false, 0xfffff},
-    {"mpls_tc", 1, false, 0x7},
-    {"mpls_bos", 1, false, 0x1},
-    {"pbb_isid", 3, true, 0xffffff},
-    {"tunnel_id", 8, true, 0},
-    {"ipv6_exthdr", 2, true, 0x1ff},
+    {"tcp_src", kOxmClassBasic, 13, 2, true, 0},
+    {"tcp_dst", kOxmClassBasic, 14, 2, true, 0},
+    {"udp_src", kOxmClassBasic, 15, 2, true, 0},
+    {"udp_dst", kOxmClassBasic, 16, 2, true, 0},
+    {"sctp_src", kOxmClassBasic, 17, 2, true, 0},
+    {"sctp_dst", kOxmClassBasic, 18, 2, true, 0},
+    {"icmpv4_type", kOxmClassBasic, 19, 1, false, 0},
+    {"icmpv4_code", kOxmClassBasic, 20, 1, false, 0},
+    {"arp_op", kOxmClassBasic, 21, 2, false, 0},
+    {"arp_spa", kOxmClassBasic, 22, 4, true, 0},
+    {"arp_tpa", kOxmClassBasic, 23, 4, true, 0},
+    {"arp_sha", kOxmClassBasic, 24, 6, true, 0},
+    {"arp_tha", kOxmClassBasic, 25, 6, true, 0},
+    {"ipv6_src", kOxmClassBasic, 26, 16, true, 0},
+    {"ipv6_dst", kOxmClassBasic, 27, 16, true, 0},
+    {"ipv6_flabel", kOxmClassBasic, 28, 4, true, 0xfffff},
+    {"icmpv6_type", kOxmClassBasic, 29, 1, false, 0},
+    {"icmpv6_code", kOxmClassBasic, 30, 1, false, 0},
+    {"ipv6_nd_target", kOxmClassBasic, 31, 16, true, 0},
+    {"ipv6_nd_sll", kOxmClassBasic, 32, 6, true, 0},
+    {"ipv6_nd_tll", kOxmClassBasic, 33, 6, true, 0},
+    {"mpls_label", kOxmClassBasic, 34, 4, false, 0xfffff},
+    {"mpls_tc", kOxmClassBasic, 35, 1, false, 0x7},
+    {"mpls_bos", kOxmClassBasic, 36, 1, false, 0x1},
+    {"pbb_isid", kOxmClassBasic, 37, 3, true, 0xffffff},
+    {"tunnel_id", kOxmClassBasic, 38, 8, true, 0},
+    {"ipv6_exthdr", kOxmClassBasic, 39, 2, true, 0x1ff},
+    // Nicira's, which Open vSwitch sends in OpenFlow 1.3 matches and set_field (its meta-flow.h:
+    // NXM_NX_TUN_IPV4_SRC(31), NXM_NX_TUN_IPV4_DST(32), maskable, no prerequisites).
+    {"tun_src", kOxmClassNxm1, 31, 4, true, 0},
+    {"tun_dst", kOxmClassNxm1, 32, 4, true, 0},
 };
+
+// The basic class's fields sit at their own number (OxmField's value up to kIpv6Exthdr).
+static_assert([] {
+  for (size_t f = 0; f <= static_cast<size_t>(OxmField::kIpv6Exthdr); ++f) {
+    if (kFields[f].oxm_class != kOxmClassBasic || kFields[f].number != f) return false;
+  }
+  return true;
+}());
 
 // A prerequisite: `field` matched exactly to `value` or `other` (OpenFlow 1.3, table 11).
 struct Prerequisite {
@@ -131,6 +143,16 @@ void store_number(std::array<uint8_t, 16>& bytes, size_t length, uint64_t n) {
   }
 }
 
+// The OxmField that (class, number) on the wire is, if the codec knows it.
+std::optional<OxmField> field_of(uint16_t oxm_class, uint8_t number) {
+  for (size_t f = 0; f < kOxmFieldCount; ++f) {
+    if (kFields[f].oxm_class == oxm_class && kFields[f].number == number) {
+      return static_cast<OxmField>(f);
+    }
+  }
+  return std::nullopt;
+}
+
 void all_ones(Oxm& oxm) { std::fill_n(oxm.mask.begin(), oxm.length(), uint8_t{0xff}); }
 
 // Decodes one TLV at the start of `bytes`; `*size` = its size on the wire.
@@ -141,9 +163,10 @@ OfpResult<Oxm> decode_tlv(std::span<const uint8_t> bytes, size_t* size) {
   const bool has_mask = bytes[2] & 1;
   const uint8_t payload = bytes[3];
   if (bytes.size() < kTlvHeader + payload) return err::kBadMatchLen;
-  if (oxm_class != kOxmClassBasic || field >= kOxmFieldCount) return err::kBadField;
-  Oxm oxm{static_cast<OxmField>(field)};
-  const OxmFieldInfo& info = kFields[field];
+  const std::optional<OxmField> known = field_of(oxm_class, field);
+  if (!known) return err::kBadField;
+  Oxm oxm{*known};
+  const OxmFieldInfo& info = oxm_info(*known);
   if (payload != (has_mask ? 2 : 1) * info.length) return err::kBadMatchLen;
   if (has_mask && !info.maskable) return err::kBadMask;
   oxm.has_mask = has_mask;
@@ -164,6 +187,11 @@ OfpResult<Oxm> decode_tlv(std::span<const uint8_t> bytes, size_t* size) {
 }  // namespace
 
 const OxmFieldInfo& oxm_info(OxmField field) { return kFields[static_cast<size_t>(field)]; }
+
+uint32_t oxm_type_header(OxmField field) {
+  const OxmFieldInfo& info = oxm_info(field);
+  return uint32_t{info.oxm_class} << 16 | uint32_t{info.number} << 9 | info.length;
+}
 
 uint64_t Oxm::number() const { return load_number(value, length()); }
 uint64_t Oxm::mask_number() const { return load_number(mask, length()); }
@@ -239,10 +267,11 @@ OfpResult<Match> decode_match(std::span<const uint8_t> bytes, size_t* consumed) 
 }
 
 void encode_oxm(const Oxm& oxm, std::vector<uint8_t>& out) {
-  const uint8_t length = oxm.length();
-  out.push_back(kOxmClassBasic >> 8);
-  out.push_back(kOxmClassBasic & 0xff);
-  out.push_back(static_cast<uint8_t>(static_cast<uint8_t>(oxm.field) << 1 | oxm.has_mask));
+  const OxmFieldInfo& info = oxm_info(oxm.field);
+  const uint8_t length = info.length;
+  out.push_back(static_cast<uint8_t>(info.oxm_class >> 8));
+  out.push_back(static_cast<uint8_t>(info.oxm_class));
+  out.push_back(static_cast<uint8_t>(info.number << 1 | oxm.has_mask));
   out.push_back(static_cast<uint8_t>(oxm.has_mask ? 2 * length : length));
   out.insert(out.end(), oxm.value.begin(), oxm.value.begin() + length);
   if (oxm.has_mask) out.insert(out.end(), oxm.mask.begin(), oxm.mask.begin() + length);

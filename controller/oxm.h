@@ -1,7 +1,9 @@
 // OXM, the OpenFlow Extensible Match of OpenFlow 1.3 (specification 7.2.3): the TLVs of the
 // OFPXMC_OPENFLOW_BASIC class that make up a flow-mod's, flow stats' and packet-in's match and
-// set_field's argument. This file is the wire form only, checked as the specification asks
-// (lengths, masks, duplicates, prerequisites); flow_match.h maps it onto the flow key.
+// set_field's argument, and the two Nicira (NXM_1 class) fields Open vSwitch sends in them for
+// the tunnel's outer IPv4 addresses. This file is the wire form only, checked as the
+// specification asks (lengths, masks, duplicates, prerequisites); flow_match.h maps it onto the
+// flow key.
 #pragma once
 
 #include <array>
@@ -15,8 +17,13 @@
 namespace vs::controller::ofp {
 
 inline constexpr uint16_t kOxmClassBasic = 0x8000;
+// OFPXMC_NXM_1: Nicira's extension fields, which Open vSwitch also sends in OpenFlow 1.3 OXMs
+// for fields the basic class lacks (NXM_NX_TUN_IPV4_SRC is class 0x0001, field 31).
+inline constexpr uint16_t kOxmClassNxm1 = 0x0001;
 inline constexpr uint16_t kVidPresent = 0x1000;  // OFPVID_PRESENT in vlan_vid
 
+// The fields the codec knows. Up to kIpv6Exthdr the value is the basic class's field number;
+// after it come fields of other classes, whose class and number are in OxmFieldInfo.
 enum class OxmField : uint8_t {
   kInPort = 0,
   kInPhyPort = 1,
@@ -58,18 +65,25 @@ enum class OxmField : uint8_t {
   kPbbIsid = 37,
   kTunnelId = 38,
   kIpv6Exthdr = 39,
+  kTunIpv4Src = 40,  // NXM_NX_TUN_IPV4_SRC (class 0x0001, field 31): the outer IPv4 source
+  kTunIpv4Dst = 41,  // NXM_NX_TUN_IPV4_DST (class 0x0001, field 32): the outer IPv4 destination
 };
-inline constexpr size_t kOxmFieldCount = 40;
+inline constexpr size_t kOxmFieldCount = 42;
 
-// What the specification says about a field: its size, whether it may carry a mask, and the
-// bits a value may use (vlan_vid has 13, ip_dscp 6, ...).
+// What the specification says about a field: its class and number on the wire, its size,
+// whether it may carry a mask, and the bits a value may use (vlan_vid has 13, ip_dscp 6, ...).
 struct OxmFieldInfo {
-  std::string_view name;  // as ovs-ofctl spells the OXM ("vlan_vid", "ipv4_src")
+  std::string_view name;  // as ovs-ofctl spells the OXM ("vlan_vid", "ipv4_src", "tun_src")
+  uint16_t oxm_class;     // kOxmClassBasic or kOxmClassNxm1
+  uint8_t number;         // the field's number within its class (7 bits on the wire)
   uint8_t length;         // bytes of the value
   bool maskable;
   uint64_t value_bits;  // for fields of at most 8 bytes; 0 = every bit
 };
 const OxmFieldInfo& oxm_info(OxmField field);
+// The field's TLV header without a mask (class, field, hasmask 0, length), as table features
+// list it: 0x80000004 for in_port, 0x00013e04 for tun_src.
+uint32_t oxm_type_header(OxmField field);
 
 // One TLV. The value and mask are the field's bytes in network order; without has_mask the mask
 // is all ones over the field's length.
@@ -96,10 +110,10 @@ using Match = std::vector<Oxm>;
 
 // Decodes the ofp_match at the start of `bytes` (header, TLVs, padding to 8 bytes) and sets
 // `*consumed` to its padded size. Errors: OFPBMC_BAD_TYPE for a non-OXM match, BAD_LEN, BAD_FIELD
-// for another class or an unknown field, BAD_MASK for a mask on a field that has none,
-// BAD_WILDCARDS for value bits outside the mask, BAD_VALUE for bits a field does not have,
-// DUP_FIELD, and BAD_PREREQ when a field's prerequisite (e.g. eth_type=0x0800 for ipv4_src) is
-// not matched exactly.
+// for another class or an unknown field (of NXM_1 only tun_src and tun_dst are known), BAD_MASK for
+// a mask on a field that has none, BAD_WILDCARDS for value bits outside the mask, BAD_VALUE for
+// bits a field does not have, DUP_FIELD, and BAD_PREREQ when a field's prerequisite (e.g.
+// eth_type=0x0800 for ipv4_src) is not matched exactly.
 OfpResult<Match> decode_match(std::span<const uint8_t> bytes, size_t* consumed);
 
 // Appends the ofp_match for `match`, padded to 8 bytes.
@@ -107,7 +121,7 @@ void encode_match(const Match& match, std::vector<uint8_t>& out);
 
 // One TLV alone (set_field): decodes exactly `bytes`, which must hold one unmasked TLV.
 OfpResult<Oxm> decode_oxm(std::span<const uint8_t> bytes);
-// Appends one TLV (4-byte header, value, and the mask if it has one).
+// Appends one TLV (4-byte header in the field's own class, value, and the mask if it has one).
 void encode_oxm(const Oxm& oxm, std::vector<uint8_t>& out);
 
 // The prerequisite check alone, for matches built in code.

@@ -50,6 +50,8 @@ bool has_field(const FlowKey& key, ofp::OxmField field) {
     case F::kEthDst:
     case F::kEthSrc:
     case F::kTunnelId:
+    case F::kTunIpv4Src:
+    case F::kTunIpv4Dst:
       return true;
     case F::kIpDscp:
     case F::kIpEcn:
@@ -268,9 +270,14 @@ void Xlate::Context::commit_rewrites() {
     write(arp ? HeaderField::kArpTha : HeaderField::kNdTll, of_key.arp_tha.data(), 6);
   }
   if (differs(&FlowKey::nd_target)) write(HeaderField::kNdTarget, of_key.nd_target.data(), 16);
+  // Tunnel metadata, for the GRE port the packet goes out of (key=flow, remote_ip=flow).
   if (differs(&FlowKey::tunnel_id)) {
     actions.push_back(
         datapath::set_field(datapath::set_field(HeaderField::kTunnelId, of_key.tunnel_id)));
+  }
+  if (differs(&FlowKey::tun_dst)) {
+    actions.push_back(
+        datapath::set_field(datapath::set_field(HeaderField::kTunnelDst, of_key.tun_dst)));
   }
 }
 
@@ -602,6 +609,14 @@ void Xlate::set_field(Context& ctx, const ofp::Oxm& field) const {
     case F::kTunnelId:
       key.tunnel_id = field.number();  // later tables match it; a key=flow GRE port sends it
       set_all_ones(ctx.rewritten.tunnel_id);
+      break;
+    case F::kTunIpv4Src:  // host order in the key, as the datapath fills them
+      key.tun_src = static_cast<uint32_t>(field.number());
+      set_all_ones(ctx.rewritten.tun_src);
+      break;
+    case F::kTunIpv4Dst:  // later tables match it; a remote_ip=flow GRE port sends to it
+      key.tun_dst = static_cast<uint32_t>(field.number());
+      set_all_ones(ctx.rewritten.tun_dst);
       break;
     default:
       break;  // refused at flow-mod time (check_supported)

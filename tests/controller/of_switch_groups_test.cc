@@ -3,6 +3,7 @@
 // set_nw_ttl rewriting real frames (checksums recomputed from scratch here to compare).
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tests/controller/of_switch_fixture.h"
@@ -381,6 +382,82 @@ TEST_F(OfGroupsTest, AnExpiringTtlStopsThePacketAndTellsTheController) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].reason, PacketInReason::kInvalidTtl);
   EXPECT_EQ(events[0].frame, packet.frame());
+}
+
+// The tunnel's outer addresses (Nicira's tun_src / tun_dst): the datapath fills them in host
+// order for a tunnelled packet; a flow matches them, and one that sets tun_dst makes the datapath
+// carry it to the output, where a remote_ip=flow GRE port sends to it.
+TEST_F(OfGroupsTest, TunnelAddressesAreMatchedAndTunDstIsSetForTheTunnelPorts) {
+  Match tunnelled = udp_match(1);
+  tunnelled.push_back(Oxm::exact(OxmField::kTunIpv4Src, 0xc6120001));               // 198.18.0.1
+  tunnelled.push_back(Oxm::masked(OxmField::kTunIpv4Dst, 0xc6120000, 0xffffff00));  // /24
+  ASSERT_TRUE(request({1, flow(20, tunnelled, {Action::output(3)})}).empty());
+  ASSERT_TRUE(request({2, flow(10, udp_match(1),
+                               {set(OxmField::kTunIpv4Dst, 0xc6120002), Action::output(2)})})
+                  .empty());
+  auto trace = [&](uint32_t tun_src, uint32_t tun_dst) {
+    FlowKey key{};
+    EXPECT_FALSE(parse_flow(Udp4{}.frame(), 1, &key));
+    key.tun_src = tun_src;
+    key.tun_dst = tun_dst;
+    return thread_->call(
+        [&](datapath::Datapath&) { return xlate_.trace(*xlate_.bridge("br0"), key); });
+  };
+  const std::string matched = trace(0xc6120001, 0xc6120063);
+  EXPECT_NE(matched.find("Datapath actions: output:3(p3)\n"), std::string::npos) << matched;
+  const std::string other_source = trace(0xc6120005, 0xc6120063);
+  EXPECT_NE(other_source.find("Datapath actions: set(tunnel_dst=198.18.0.2),output:2(p2)\n"),
+            std::string::npos)
+      << other_source;
+  const std::string swapped = trace(0x010012c6, 0xc6120063);  // network order is not a match
+  EXPECT_EQ(swapped.find("output:3(p3)"), std::string::npos) << swapped;
+  const std::string same = trace(0, 0xc6120002);  // already 198.18.0.2: nothing to write
+  EXPECT_NE(same.find("Datapath actions: output:2(p2)\n"), std::string::npos) << same;
+}
+
+// A set tun_dst (or tun_src) is what later tables match.
+TEST_F(OfGroupsTest, ASetTunnelAddressIsWhatTheNextTableMatches) {
+  FlowMod set_both =
+      flow(10, udp_match(1),
+           {set(OxmField::kTunIpv4Src, 0xc6120001), set(OxmField::kTunIpv4Dst, 0xc6120102)});
+  set_both.instructions.goto_table = 1;
+  ASSERT_TRUE(request({1, set_both}).empty());
+  const Match both = {Oxm::exact(OxmField::kTunIpv4Src, 0xc6120001),
+                      Oxm::exact(OxmField::kTunIpv4Dst, 0xc6120102)};
+  ASSERT_TRUE(request({2, flow(10, both, {Action::output(3)}, 1)}).empty());
+  ASSERT_TRUE(request({3, flow(1, {}, {Action::output(2)}, 1)}).empty());
+  FlowKey key{};
+  ASSERT_FALSE(parse_flow(Udp4{}.frame(), 1, &key));
+  const std::string out =
+      thread_->call([&](datapath::Datapath&) { return xlate_.trace(*xlate_.bridge("br0"), key); });
+  EXPECT_NE(out.find("Datapath actions: set(tunnel_dst=198.18.1.2),output:3(p3)\n"),
+            std::string::npos)
+      << out;
+}
+
+// Table features list the two fields with their Nicira headers, as ovs-vswitchd does, among the
+// match fields, the wildcards and the fields set_field takes.
+TEST_F(OfGroupsTest, TableFeaturesListTheTunnelAddressesInTheirNiciraClass) {
+  std::vector<TableFeatures> tables;
+  for (const Message& reply : request({1, MultipartRequest{0, TableFeaturesRequest{}}})) {
+    const auto& body = std::get<MultipartReply>(reply.body).body;
+    for (const TableFeatures& t : std::get<TableFeaturesReply>(body).tables) tables.push_back(t);
+  }
+  ASSERT_FALSE(tables.empty());
+  auto has = [](const std::vector<uint32_t>& list, uint32_t header) {
+    return std::find(list.begin(), list.end(), header) != list.end();
+  };
+  for (const TableFeatures& table : tables) {
+    for (const auto* list :
+         {&table.match, &table.wildcards, &table.apply_setfield, &table.write_setfield}) {
+      EXPECT_TRUE(has(*list, 0x00013e04)) << "tun_src, table " << int{table.table_id};
+      EXPECT_TRUE(has(*list, 0x00014004)) << "tun_dst, table " << int{table.table_id};
+      EXPECT_TRUE(has(*list, 0x80004c08)) << "tunnel_id, table " << int{table.table_id};
+      // Not as basic fields 40 and 41, which OpenFlow 1.3 does not have.
+      EXPECT_FALSE(has(*list, 0x80005004)) << int{table.table_id};
+      EXPECT_FALSE(has(*list, 0x80005204)) << int{table.table_id};
+    }
+  }
 }
 
 }  // namespace

@@ -170,6 +170,9 @@ FLOWS = [
     "actions=set_field:fe80::3->nd_target,output:1",
     "priority=134,icmp6,icmp_type=136,nd_tll=02:00:00:00:00:02,"
     "actions=set_field:02:00:00:00:00:03->nd_tll,output:1",
+    "priority=135,tun_src=198.18.0.1,tun_dst=198.18.0.0/24,"
+    "actions=set_field:198.18.0.2->tun_dst,output:1",
+    "priority=136,tun_id=0x64,tun_src=198.18.0.0/255.255.0.255,actions=output:1",
     "priority=0,actions=NORMAL",
 ]
 

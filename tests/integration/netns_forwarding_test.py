@@ -193,7 +193,8 @@ class Topology:
 class Switch:
     """One vswitchd process (started by us, stopped by PID) and the CLI tools around it."""
 
-    def __init__(self, args, workdir):
+    def __init__(self, args, workdir, ns=None):
+        self.ns = ns  # network namespace vswitchd runs in; None: this script's own
         self.vswitchd = args.vswitchd
         self.vsctl_path = args.vsctl
         self.vsappctl_path = args.vsappctl
@@ -207,10 +208,12 @@ class Switch:
     def start(self):
         """Starts vswitchd in the foreground (so that its PID is ours) and waits until its
         control socket answers."""
+        # `ip netns exec` execs vswitchd, so the PID is still the daemon's.
+        prefix = ["ip", "netns", "exec", self.ns] if self.ns else []
         logf = open(self.log, "a")
         try:
             self.proc = subprocess.Popen(
-                [self.vswitchd, f"--db={self.db}", f"--rundir={self.rundir}",
+                prefix + [self.vswitchd, f"--db={self.db}", f"--rundir={self.rundir}",
                  f"--pidfile={self.pidfile}", f"--log-file={self.log}"],
                 stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, env=self.env)
         finally:

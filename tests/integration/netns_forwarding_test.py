@@ -930,31 +930,40 @@ CASES = (case_single_bridge, case_second_bridge, case_learning, case_hotplug, ca
          case_vsctl_waits, case_malformed, case_control)
 
 
-def main(cases=CASES, description=__doc__):
-    """Runs `cases` (functions of a Lab) against one private vswitchd, with the set-up, the
-    clean-up and the PASS/FAIL summary every netns test shares."""
+def parse_binaries(description, tools=("ip", "ping", "arping"),
+                   needs="network namespaces, veth, TAP, macvtap"):
+    """The --vswitchd/--vsctl/--vsappctl arguments (absolute paths), once they are executable,
+    we are root (for `needs`) and `tools` are installed; else None, with why and a failed
+    summary printed."""
     parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("--vswitchd", required=True)
     parser.add_argument("--vsctl", required=True)
     parser.add_argument("--vsappctl", required=True)
     args = parser.parse_args()
+    problem = None
     for name in ("vswitchd", "vsctl", "vsappctl"):
         path = os.path.abspath(getattr(args, name))
         setattr(args, name, path)
-        if not os.access(path, os.X_OK):
-            print(f"{name} not executable: {path}", file=sys.stderr)
-            print("0 passed, 1 failed")
-            return 1
-    if os.geteuid() != 0:
-        print(f"{os.path.basename(sys.argv[0])} needs root (network namespaces, veth, TAP, "
-              "macvtap)", file=sys.stderr)
+        if not problem and not os.access(path, os.X_OK):
+            problem = f"{name} not executable: {path}"
+    if not problem and os.geteuid() != 0:
+        problem = f"{os.path.basename(sys.argv[0])} needs root ({needs})"
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if not problem and missing:
+        problem = f"{', '.join(missing)} not found (packages: iproute2, iputils-ping, arping)"
+    if problem:
+        print(problem, file=sys.stderr)
         print("0 passed, 1 failed")
+        return None
+    return args
+
+
+def main(cases=CASES, description=__doc__):
+    """Runs `cases` (functions of a Lab) against one private vswitchd, with the set-up, the
+    clean-up and the PASS/FAIL summary every netns test shares."""
+    args = parse_binaries(description)
+    if args is None:
         return 1
-    for tool in ("ip", "ping", "arping"):
-        if shutil.which(tool) is None:
-            print(f"{tool} not found (packages: iproute2, iputils-ping, arping)", file=sys.stderr)
-            print("0 passed, 1 failed")
-            return 1
 
     started = time.monotonic()
     res = Results()

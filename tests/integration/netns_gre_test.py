@@ -41,7 +41,6 @@ databases and run directories in a tempfile.mkdtemp() directory, only our own pr
 stopped, by PID. Standard library only; needs ip, ping and (for case 7) ovs-ofctl.
 """
 
-import argparse
 import atexit
 import ctypes
 import os
@@ -732,28 +731,9 @@ CASES = (case_tenants, case_capture, case_vlan_trunk, case_status, case_large_fr
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--vswitchd", required=True)
-    parser.add_argument("--vsctl", required=True)
-    parser.add_argument("--vsappctl", required=True)
-    args = parser.parse_args()
-    for name in ("vswitchd", "vsctl", "vsappctl"):
-        path = os.path.abspath(getattr(args, name))
-        setattr(args, name, path)
-        if not os.access(path, os.X_OK):
-            print(f"{name} not executable: {path}", file=sys.stderr)
-            print("0 passed, 1 failed")
-            return 1
-    if os.geteuid() != 0:
-        print(f"{os.path.basename(sys.argv[0])} needs root (network namespaces, veth, raw "
-              "sockets)", file=sys.stderr)
-        print("0 passed, 1 failed")
+    args = netns.parse_binaries(__doc__, ("ip", "ping"), "network namespaces, veth, raw sockets")
+    if args is None:
         return 1
-    for tool in ("ip", "ping"):
-        if shutil.which(tool) is None:
-            print(f"{tool} not found (packages: iproute2, iputils-ping)", file=sys.stderr)
-            print("0 passed, 1 failed")
-            return 1
 
     started = time.monotonic()
     res = Results()

@@ -2,6 +2,7 @@
 #include "tunnels/gre_port.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <netinet/ip.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>

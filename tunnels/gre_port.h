@@ -26,8 +26,6 @@
 // thread.
 #pragma once
 
-#include <netinet/in.h>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,8 +57,8 @@ class GreTunnels {
 
   // The attached port for a packet from `remote` to `local` (host byte order) with `key`, or
   // nullptr. The most specific port wins: a fixed remote_ip over remote_ip=flow (which takes
-  // packets from anywhere), then a fixed in_key over in_key=flow, then a port bound to local_ip
-  // over one that is not; in_key 0 matches packets without a key (or with key 0).
+  // packets from anywhere), then a fixed in_key over in_key=flow, then a port with local_ip
+  // over one without; in_key 0 matches packets without a key (or with key 0).
   GrePort* find(uint32_t remote, uint32_t local, std::optional<uint32_t> key) const;
 
  private:

@@ -1090,11 +1090,6 @@ void write_header(std::vector<uint8_t>& out, uint8_t version, uint8_t type, uint
 
 }  // namespace
 
-uint32_t oxm_header(OxmField field) {
-  return uint32_t{kOxmClassBasic} << 16 | uint32_t{static_cast<uint8_t>(field)} << 9 |
-         oxm_info(field).length;
-}
-
 std::optional<HeaderView> peek_header(std::span<const uint8_t> bytes) {
   if (bytes.size() < sizeof(Header)) return std::nullopt;
   const auto header = load<Header>(bytes.data());

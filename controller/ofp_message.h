@@ -387,9 +387,6 @@ std::vector<uint8_t> encode(const Message& message);
 // The OFPT_ERROR that answers `request` (its header's xid, and its first 64 bytes as data).
 std::vector<uint8_t> encode_error_reply(OfpError error, std::span<const uint8_t> request);
 
-// One OXM header (class, field, no mask, length) as table features list it.
-uint32_t oxm_header(OxmField field);
-
 // The header fields of a framed message, or nullopt if it is shorter than a header.
 struct HeaderView {
   uint8_t version;

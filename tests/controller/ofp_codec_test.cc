@@ -109,8 +109,9 @@ std::vector<Message> samples() {
   table.next_tables = {8, 9, 10};  // 3 bytes: the property is padded
   table.write_actions = {0};
   table.apply_actions = {0, 17, 18};
-  table.match = table.wildcards = {oxm_header(OxmField::kInPort), oxm_header(OxmField::kEthDst)};
-  table.apply_setfield = {oxm_header(OxmField::kVlanVid)};
+  table.match =
+      table.wildcards = {oxm_type_header(OxmField::kInPort), oxm_type_header(OxmField::kEthDst)};
+  table.apply_setfield = {oxm_type_header(OxmField::kVlanVid)};
   FlowRemoved removed{0x1234, 100, FlowRemovedReason::kDelete, 3, 12, 500, 10, 60,
                       5,      500, full_flow_mod().match};
   const GroupDesc failover = failover_group();

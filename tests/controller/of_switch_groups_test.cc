@@ -8,6 +8,12 @@
 
 #include "tests/controller/of_switch_fixture.h"
 
+// GCC 12 with the sanitizers reports MultipartRequest's variant members as maybe used
+// uninitialized wherever a request is built in this file, however it is built (a braced
+// temporary, step by step); every member has a default initializer, and the sanitizer runs of
+// these tests pass.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace vs::controller {
 namespace {
 
@@ -112,18 +118,19 @@ GroupMod add_group(uint32_t id, GroupType type, BucketList buckets,
 
 class OfGroupsTest : public OfSwitchTest {
  protected:
+  // A multipart request with `body` (GCC 12: see the pragma at the top).
+  template <class Body>
+  std::vector<Message> multipart(uint32_t xid, Body body) {
+    MultipartRequest message;
+    message.body = std::move(body);
+    return request({xid, std::move(message)});
+  }
   std::vector<GroupStats> group_stats(uint32_t id = kGroupAll) {
-    // Built step by step: GCC 12 with the sanitizers misjudges the variant's other members as
-    // used uninitialized when the request is one braced temporary.
-    MultipartRequest stats;
-    stats.body = GroupStatsRequest{id};
-    auto replies = request({90, std::move(stats)});
+    auto replies = multipart(90, GroupStatsRequest{id});
     return std::get<GroupStatsReply>(std::get<MultipartReply>(replies.at(0).body).body).groups;
   }
   std::vector<GroupDesc> group_desc() {
-    MultipartRequest desc;
-    desc.body = GroupDescRequest{};
-    auto replies = request({91, std::move(desc)});
+    auto replies = multipart(91, GroupDescRequest{});
     return std::get<GroupDescReply>(std::get<MultipartReply>(replies.at(0).body).body).groups;
   }
   // What the fast-failover tests need from vswitchd's port-status path (Bridges::announce_port).
@@ -162,7 +169,7 @@ TEST_F(OfGroupsTest, GroupModsFollowTheSpecificationsSemantics) {
       request({10, GroupMod{GroupModCommand::kDelete, GroupType::kAll, kGroupAll, {}}}).empty());
   EXPECT_TRUE(group_desc().empty());
 
-  auto features = request({11, MultipartRequest{0, GroupFeaturesRequest{}}});
+  auto features = multipart(11, GroupFeaturesRequest{});
   const auto& reply =
       std::get<GroupFeaturesReply>(std::get<MultipartReply>(features.at(0).body).body);
   EXPECT_EQ(reply.types, 0xfu);               // all, select, indirect, fast failover
@@ -270,7 +277,7 @@ TEST_F(OfGroupsTest, DeletingAGroupDeletesTheFlowsThatUseIt) {
   EXPECT_EQ(removed[0].cookie, 0x77u);
   EXPECT_EQ(removed[0].packet_count, 1u);
   // Both flows went, from both tables; the NORMAL flow alone is left, and floods.
-  auto flows = request({5, MultipartRequest{0, FlowStatsRequest{}}});
+  auto flows = multipart(5, FlowStatsRequest{});
   const auto& left = std::get<FlowStatsReply>(std::get<MultipartReply>(flows.at(0).body).body);
   ASSERT_EQ(left.flows.size(), 1u);
   EXPECT_EQ(left.flows[0].instructions.apply_actions, ActionList{Action::output(kPortNormal)});
@@ -439,7 +446,7 @@ TEST_F(OfGroupsTest, ASetTunnelAddressIsWhatTheNextTableMatches) {
 // match fields, the wildcards and the fields set_field takes.
 TEST_F(OfGroupsTest, TableFeaturesListTheTunnelAddressesInTheirNiciraClass) {
   std::vector<TableFeatures> tables;
-  for (const Message& reply : request({1, MultipartRequest{0, TableFeaturesRequest{}}})) {
+  for (const Message& reply : multipart(1, TableFeaturesRequest{})) {
     const auto& body = std::get<MultipartReply>(reply.body).body;
     for (const TableFeatures& t : std::get<TableFeaturesReply>(body).tables) tables.push_back(t);
   }

@@ -688,7 +688,8 @@ TEST(OfpCodec, TunnelAddressesOvsOfctlSentDecodeAndEncodeByteIdentical) {
                                     Oxm::masked(OxmField::kMetadata, 5, 0xff)}));
   EXPECT_EQ(mod_of(5).match.back(), Oxm::masked(OxmField::kTunIpv4Dst, 0xc6120000, 0xffff00ff));
   EXPECT_EQ(mod_of(6).match, (Match{Oxm::masked(OxmField::kTunIpv4Src, 0xc6120000, 0xffff0000)}));
-  const auto& request = std::get<MultipartRequest>(decoded(hex(kTunnelGolden[7].hex)).body);
+  const MultipartRequest request =
+      std::get<MultipartRequest>(decoded(hex(kTunnelGolden[7].hex)).body);
   EXPECT_EQ(std::get<FlowStatsRequest>(request.body).match,
             (Match{Oxm::exact(OxmField::kTunIpv4Dst, 0xc6120002)}));
 }
